@@ -1,0 +1,293 @@
+"""Contracts of the raw files, checked before anything is built.
+
+Each FileContract says where a file lives under the data directory, which columns it must
+have, their types and allowed values, its key, and which columns hold LA codes. `validate`
+reads the files with DuckDB (fast on millions of rows) and raises BadInputError naming the
+file, the column or row, and what was expected: the run stops before dbt touches the
+warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from mobility.errors import BadInputError
+
+Kind = Literal["text", "integer", "number"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "text"
+    min_value: float | None = None
+    max_value: float | None = None
+    allowed: tuple[str, ...] | None = None
+    is_la_code: bool = False
+    nullable: bool = False
+    missing_codes: tuple[float, ...] = ()  # values that mean "missing" (e.g. UKDS -9 ... -1)
+
+
+@dataclass(frozen=True)
+class FileContract:
+    name: str  # what the file is, for messages
+    pattern: str  # glob relative to the data directory
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    delimiter: str = ","
+    year_pattern: str | None = None  # regex with one group giving the year from the file name
+    year_range: tuple[int, int] | None = None
+    json_map: bool = False  # a JSON object keyed by LA code (the neighbours file)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _quote(path: Path) -> str:
+    return "'" + path.as_posix().replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _files(data_dir: Path, contract: FileContract) -> list[Path]:
+    files = sorted(data_dir.glob(contract.pattern))
+    if not files:
+        raise BadInputError(
+            f"Missing file: no {contract.name} found at {data_dir / contract.pattern}. "
+            "Run `mobility generate` for the synthetic default, or point --data-dir at a "
+            "directory laid out as docs/data_layouts.md describes."
+        )
+    return files
+
+
+def _check_year(path: Path, contract: FileContract) -> None:
+    if contract.year_pattern is None:
+        return
+    match = re.search(contract.year_pattern, path.name)
+    if match is None:
+        raise BadInputError(f"{path}: cannot read the year from the file name.")
+    year = int(match.group(1))
+    if contract.year_range and not contract.year_range[0] <= year <= contract.year_range[1]:
+        low, high = contract.year_range
+        raise BadInputError(
+            f"{path}: year {year} is out of range; {contract.name} must cover {low}-{high}."
+        )
+
+
+def _first_bad_row(
+    con: duckdb.DuckDBPyConnection, column: str, where: str
+) -> tuple[int, str] | None:
+    """The first data row (1-based, header excluded) matching `where`, with its value."""
+    row = con.execute(
+        f"select __row, {column} from raw_file where {where} order by __row limit 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return int(row[0]), row[1]
+
+
+def validate_file_contract(
+    con: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    contract: FileContract,
+    known_la_codes: set[str] | None,
+) -> int:
+    """Check one contract; return the number of data rows checked."""
+    files = _files(data_dir, contract)
+    for path in files:
+        _check_year(path, contract)
+    if contract.json_map:
+        return _validate_json_map(con, files[0], contract, known_la_codes)
+    rows = 0
+    for path in files:
+        rows += _validate_csv(con, path, contract, known_la_codes)
+    return rows
+
+
+def _validate_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: FileContract,
+    known_la_codes: set[str] | None,
+) -> int:
+    delimiter = contract.delimiter.replace("\t", "\\t")
+    try:
+        con.execute(
+            "create or replace temp table raw_file as select row_number() over () as __row, * "
+            f"from read_csv({_quote(path)}, header = true, all_varchar = true, "
+            f"delim = E'{delimiter}')"
+        )
+        header = [r[0] for r in con.execute("describe raw_file").fetchall()][1:]
+    except duckdb.Error as exc:
+        raise BadInputError(f"{path}: cannot be read as a delimited text file ({exc}).") from exc
+    missing = [c.name for c in contract.columns if c.name not in header]
+    if missing:
+        raise BadInputError(
+            f"{path}: missing column(s) {', '.join(missing)} ({contract.name}); "
+            f"expected {', '.join(c.name for c in contract.columns)}, found {', '.join(header)}."
+        )
+    total = con.execute("select count(*) from raw_file").fetchone()[0]
+    for column in contract.columns:
+        _check_column(con, path, contract, column, known_la_codes)
+    if contract.key:
+        _check_key(con, path, contract)
+    return int(total)
+
+
+def _check_column(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: FileContract,
+    column: Column,
+    known_la_codes: set[str] | None,
+) -> None:
+    col = _ident(column.name)
+    value = f"trim({col})"
+    if not column.nullable:
+        bad = _first_bad_row(con, col, f"{col} is null or {value} = ''")
+        if bad:
+            raise BadInputError(
+                f"{path}: column {column.name} is empty at data row {bad[0]}; "
+                f"{contract.name} needs a value in every row."
+            )
+    if column.kind in ("integer", "number"):
+        cast = "bigint" if column.kind == "integer" else "double"
+        bad = _first_bad_row(con, col, f"{value} <> '' and try_cast({value} as {cast}) is null")
+        if bad:
+            expected = "a whole number" if column.kind == "integer" else "a number"
+            raise BadInputError(
+                f"{path}: column {column.name}, data row {bad[0]}: {bad[1]!r} is not {expected}."
+            )
+        number = f"try_cast({value} as double)"
+        not_missing = ""
+        if column.missing_codes:
+            not_missing = (
+                f" and {number} not in ({', '.join(str(c) for c in column.missing_codes)})"
+            )
+        for bound, op, word in (
+            (column.min_value, "<", "minimum"),
+            (column.max_value, ">", "maximum"),
+        ):
+            if bound is None:
+                continue
+            bad = _first_bad_row(con, col, f"{number} {op} {bound}{not_missing}")
+            if bad:
+                raise BadInputError(
+                    f"{path}: column {column.name}, data row {bad[0]}: {bad[1]} is outside the "
+                    f"allowed range ({word} {bound}) for {contract.name}."
+                )
+    if column.allowed is not None:
+        allowed = ", ".join("'" + a.replace("'", "''") + "'" for a in column.allowed)
+        bad = _first_bad_row(con, col, f"{col} is not null and {value} not in ({allowed})")
+        if bad:
+            raise BadInputError(
+                f"{path}: column {column.name}, data row {bad[0]}: {bad[1]!r} is not one of "
+                f"{', '.join(column.allowed)}."
+            )
+    if column.is_la_code and known_la_codes is not None:
+        codes = {
+            r[0]
+            for r in con.execute(
+                f"select distinct {value} from raw_file where {col} is not null"
+            ).fetchall()
+        }
+        unknown = sorted(codes - known_la_codes)
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+            first = _first_bad_row(con, col, f"{value} = '{unknown[0]}'")
+            raise BadInputError(
+                f"{path}: column {column.name} has {len(unknown)} LA code(s) unknown to the "
+                f"geography lookup: {shown} (first at data row {first[0] if first else '?'}). "
+                "Every code must appear in geography/ltla_lookup.csv; map older boundary "
+                "vintages to the warehouse vintage first."
+            )
+
+
+def _check_key(con: duckdb.DuckDBPyConnection, path: Path, contract: FileContract) -> None:
+    key = ", ".join(f"trim({_ident(k)})" for k in contract.key)
+    dup = con.execute(
+        f"select {key}, count(*) from raw_file group by {key} having count(*) > 1 limit 1"
+    ).fetchone()
+    if dup:
+        shown = ", ".join(f"{k}={v}" for k, v in zip(contract.key, dup[:-1], strict=True))
+        raise BadInputError(
+            f"{path}: duplicate key ({shown}) appears {dup[-1]} times; each "
+            f"({', '.join(contract.key)}) must appear once in {contract.name}."
+        )
+
+
+def _validate_json_map(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: FileContract,
+    known_la_codes: set[str] | None,
+) -> int:
+    import json
+
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise BadInputError(f"{path}: not valid JSON ({exc}).") from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(v, list) and v and isinstance(v[0], list) for v in data.values()
+    ):
+        raise BadInputError(
+            f"{path}: expected an object keyed by LA code whose first element is the list of "
+            f"bordering LAs ({contract.name})."
+        )
+    if known_la_codes is not None:
+        mentioned = set(data) | {c for v in data.values() for c in v[0]}
+        unknown = sorted(mentioned - known_la_codes)
+        if unknown:
+            raise BadInputError(
+                f"{path}: {len(unknown)} LA code(s) unknown to the geography lookup: "
+                f"{', '.join(unknown[:5])}."
+            )
+    return len(data)
+
+
+def validate(
+    data_dir: Path, contracts: Sequence[FileContract], lookup: FileContract | None = None
+) -> dict[str, int]:
+    """Check every contract; the lookup contract (if given) supplies the known LA codes."""
+    if not data_dir.is_dir():
+        raise BadInputError(f"Data directory {data_dir} does not exist.")
+    con = duckdb.connect()
+    try:
+        known: set[str] | None = None
+        rows: dict[str, int] = {}
+        if lookup is not None:
+            rows[lookup.name] = validate_file_contract(con, data_dir, lookup, None)
+            known = _known_codes(con, data_dir, lookup)
+        for contract in contracts:
+            rows[contract.name] = validate_file_contract(con, data_dir, contract, known)
+        return rows
+    finally:
+        con.close()
+
+
+def _known_codes(con: duckdb.DuckDBPyConnection, data_dir: Path, lookup: FileContract) -> set[str]:
+    code_column = next(c.name for c in lookup.columns if c.is_la_code)
+    path = _files(data_dir, lookup)[0]
+    return {
+        r[0]
+        for r in con.execute(
+            f"select distinct trim({_ident(code_column)}) from read_csv({_quote(path)}, "
+            "header = true, all_varchar = true)"
+        ).fetchall()
+    }
+
+
+def describe(contracts: Iterable[FileContract]) -> str:
+    """Markdown list of the contracts (used to keep docs/data_layouts.md honest)."""
+    lines = []
+    for c in contracts:
+        cols = ", ".join(f"`{col.name}` ({col.kind})" for col in c.columns)
+        lines.append(f"- **{c.name}** `{c.pattern}`: {cols}" + (f"; key {c.key}" if c.key else ""))
+    return "\n".join(lines)

@@ -1,0 +1,204 @@
+"""`mobility generate`: write the synthetic default in the publishers' file layouts.
+
+The layouts are documented in docs/data_layouts.md; the same dbt models read these files and
+the real ones (after the public-data readers have put them in the same layouts).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from mobility.generate.areas import SUPERGROUPS, generate_areas
+from mobility.generate.flows import draw_flows
+from mobility.generate.geography import generate_geography
+
+POPULATION_YEARS = range(2010, 2019)  # 2010 gives the lagged demography of 2011 flows
+INDICATOR_YEARS = range(2000, 2020)  # the panel strand needs adult-LA economies 2000-2019
+FLOW_YEARS = range(2011, 2019)
+MANIFEST = "manifest.json"
+SCALES = ("small", "full")
+
+
+@dataclass(frozen=True)
+class GenerationSummary:
+    data_dir: Path
+    files: int
+    flow_rows: int
+    local_authorities: int
+
+
+def write_csv(
+    frame: pd.DataFrame, path: Path, delimiter: str = ",", quote_all: bool = False
+) -> None:
+    """Write a CSV quickly and byte-for-byte reproducibly (DuckDB's writer, no index)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.register("frame", frame)
+    options = f"header true, delimiter '{delimiter}'"
+    if quote_all:
+        options += ", force_quote *"
+    con.execute(f"copy frame to '{path.as_posix()}' ({options})")
+    con.close()
+
+
+def generate_synthetic(
+    data_dir: Path, seed: int = 20200701, scale: str = "small"
+) -> GenerationSummary:
+    """Write every synthetic raw file under data_dir; the same seed gives the same bytes."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
+    rng = np.random.default_rng(seed)
+    geography = generate_geography(rng, scale)
+    las = geography.local_authorities
+    areas = generate_areas(rng, las, POPULATION_YEARS, INDICATOR_YEARS, scale)
+    draws, truth = draw_flows(
+        rng,
+        las,
+        geography.borders,
+        areas.supergroups,
+        areas.population,
+        areas.covariates,
+        FLOW_YEARS,
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    written += _write_geography(data_dir, las, geography.borders)
+    written += _write_typologies(data_dir, las, areas.supergroups, areas.smi_score, areas.imd_score)
+    written += _write_population(data_dir, areas.population)
+    covariates_path = data_dir / "covariates" / "la_indicators.csv"
+    write_csv(areas.covariates, covariates_path)
+    written.append(covariates_path)
+    flow_rows = 0
+    for draw in draws:
+        flow_rows += len(draw.moves)
+        written += _write_flow_year(data_dir, draw.year, draw.moves)
+
+    truth_path = data_dir / "truth.json"
+    truth_path.write_text(json.dumps({"seed": seed, "scale": scale, "flows": truth}, indent=2))
+    manifest = {
+        "generator": "mobility synthetic default",
+        "seed": seed,
+        "scale": scale,
+        "files": sorted(p.relative_to(data_dir).as_posix() for p in written + [truth_path]),
+    }
+    (data_dir / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    return GenerationSummary(data_dir, len(written) + 1, flow_rows, len(las))
+
+
+def _write_geography(data_dir: Path, las: pd.DataFrame, borders: pd.DataFrame) -> list[Path]:
+    lookup = pd.DataFrame(
+        {
+            "ltlacd": las["la_code"],
+            "ltlanm": las["la_name"],
+            "rgncd": las["region_code"],
+            "rgnnm": las["region_name"],
+            "ctrycd": las["country_code"],
+            "ctrynm": las["country_name"],
+        }
+    )
+    centroids = pd.DataFrame(
+        {
+            "lad19cd": las["la_code"],
+            "lad19nm": las["la_name"],
+            "bng_e": las["bng_e"],
+            "bng_n": las["bng_n"],
+            "long": las["long"].round(5),
+            "lat": las["lat"].round(5),
+        }
+    )
+    neighbours: dict[str, list[object]] = {code: [[]] for code in las["la_code"]}
+    for code, neighbour in zip(borders["la_code"], borders["neighbour_code"], strict=True):
+        neighbours[code][0].append(neighbour)  # type: ignore[union-attr]
+    paths = [
+        data_dir / "geography" / "ltla_lookup.csv",
+        data_dir / "geography" / "lad_centroids.csv",
+        data_dir / "geography" / "lad_neighbours.json",
+    ]
+    write_csv(lookup, paths[0])
+    write_csv(centroids, paths[1])
+    paths[2].write_text(json.dumps(neighbours, indent=1))
+    return paths
+
+
+def _write_typologies(
+    data_dir: Path,
+    las: pd.DataFrame,
+    supergroups: pd.Series,
+    smi_score: pd.Series,
+    imd_score: pd.Series,
+) -> list[Path]:
+    names = las.set_index("la_code")["la_name"]
+    codes = {name: str(k + 1) for k, name in enumerate(SUPERGROUPS)}
+    classification = pd.DataFrame(
+        {
+            "la_code": supergroups.index,
+            "supergroup": supergroups.to_numpy(),
+            "supergroup_code": supergroups.map(codes).to_numpy(),
+        }
+    )
+    classification["group"] = classification["supergroup"] + " (group)"
+    classification["group_code"] = classification["supergroup_code"] + "a"
+    classification["subgroup"] = classification["supergroup"] + " (subgroup)"
+    classification["subgroup_code"] = classification["supergroup_code"] + "a1"
+    smi = pd.DataFrame(
+        {
+            "la_code": smi_score.index,
+            "la_name": names.reindex(smi_score.index).to_numpy(),
+            "overall_score": smi_score.to_numpy(),
+        }
+    )
+    smi["overall_rank"] = smi["overall_score"].rank(ascending=False, method="first").astype(int)
+    imd = pd.DataFrame(
+        {
+            "la_code": imd_score.index,
+            "la_name": names.reindex(imd_score.index).to_numpy(),
+            "imd_average_score": imd_score.to_numpy(),
+        }
+    )
+    imd["imd_rank_of_average_score"] = (
+        imd["imd_average_score"].rank(ascending=False, method="first").astype(int)
+    )
+    paths = [
+        data_dir / "typologies" / "area_classification_2011.csv",
+        data_dir / "typologies" / "social_mobility_index_2017.csv",
+        data_dir / "typologies" / "imd2010_la_summary.csv",
+    ]
+    for frame, path in zip((classification, smi, imd), paths, strict=True):
+        write_csv(frame.sort_values("la_code"), path)
+    return paths
+
+
+def _write_population(data_dir: Path, population: pd.DataFrame) -> list[Path]:
+    paths = []
+    for year, frame in population.groupby("year", sort=True):
+        nomis = pd.DataFrame(
+            {
+                "GEOGRAPHY_CODE": frame["la_code"].to_numpy(),
+                "GENDER": frame["sex"].astype(str).to_numpy(),
+                "C_AGE": (101 + frame["age"]).astype(str).to_numpy(),
+                "OBS_VALUE": frame["population"].to_numpy(),
+            }
+        )
+        path = data_dir / "population" / f"nomis_NM_2002_1_mid{year}.tsv"
+        write_csv(nomis, path, delimiter="\t")
+        paths.append(path)
+    return paths
+
+
+def _write_flow_year(data_dir: Path, year: int, moves: pd.DataFrame) -> list[Path]:
+    """ONS splits each year in two files; we split at the middle sending LA code."""
+    codes = np.sort(moves["OutLA"].unique())
+    cut = codes[len(codes) // 2]
+    paths = []
+    for part, frame in ((1, moves[moves["OutLA"] < cut]), (2, moves[moves["OutLA"] >= cut])):
+        path = data_dir / "flows" / f"Detailed_Estimates_{year}_Dataset_{part}.csv"
+        write_csv(frame.sort_values(["OutLA", "InLA", "Age", "Sex"]), path)
+        paths.append(path)
+    return paths
