@@ -116,7 +116,9 @@ FLOW_CONTRACTS: tuple[FileContract, ...] = (
         pattern="covariates/la_indicators.csv",
         columns=(
             Column("la_code", is_la_code=True),
-            Column("year", "integer", min_value=FIRST_INDICATOR_YEAR, max_value=LAST_INDICATOR_YEAR),
+            Column(
+                "year", "integer", min_value=FIRST_INDICATOR_YEAR, max_value=LAST_INDICATOR_YEAR
+            ),
             Column(
                 "indicator",
                 allowed=(

@@ -24,8 +24,8 @@ RECEIVING_EFFECTS = dict(
     zip(SUPERGROUPS, (0.0, 0.40, -0.15, 0.10, 0.30, -0.25, 0.00, -0.10), strict=True)
 )
 COEFFICIENTS: dict[str, float] = {
-    "shared_border": 0.9,
-    "log_distance": -1.1,
+    "shared_border": 0.6,
+    "log_distance": -0.9,
     "sending_log_share_aged_15_29": 0.8,
     "sending_dependency_ratio": -0.6,
     "sending_total_fertility_rate": -0.2,

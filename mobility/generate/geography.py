@@ -24,7 +24,7 @@ REGIONS: tuple[tuple[str, str, str, float, float, float, int, int, float], ...] 
     ("E12000004", "East Midlands", "E92000001", 52.85, -0.95, 0.45, 40, 3, 0.0),
     ("E12000005", "West Midlands", "E92000001", 52.50, -2.20, 0.40, 30, 3, 0.25),
     ("E12000006", "East of England", "E92000001", 52.20, 0.45, 0.50, 45, 3, 0.0),
-    ("E12000007", "London", "E92000001", 51.51, -0.12, 0.12, 33, 4, 0.0),
+    ("E12000007", "London", "E92000001", 51.51, -0.12, 0.14, 33, 4, 0.0),
     ("E12000008", "South East", "E92000001", 51.20, -0.80, 0.50, 67, 4, 0.0),
     ("E12000009", "South West", "E92000001", 50.90, -3.20, 0.65, 30, 3, 0.0),
     ("W92000004", "Wales", "W92000004", 52.30, -3.70, 0.50, 22, 5, 0.0),
@@ -116,6 +116,38 @@ def _names(rng: np.random.Generator, count: int) -> list[str]:
     return [pool[i] for i in sorted(chosen)]
 
 
+def _spaced_points(
+    rng: np.random.Generator,
+    placed: list[tuple[float, float]],
+    lat0: float,
+    lon0: float,
+    spread: float,
+    count: int,
+    min_miles: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scatter centroids around a region centre, no two closer than min_miles (like real LAs)."""
+    lats: list[float] = []
+    lons: list[float] = []
+    tries = 0
+    while len(lats) < count:
+        lat = lat0 + rng.normal(0.0, spread * 0.6)
+        lon = lon0 + rng.normal(0.0, spread)
+        tries += 1
+        if tries % 2000 == 0:
+            min_miles *= 0.9  # a crowded region: relax the spacing rather than loop forever
+        if placed:
+            others = np.array(placed)
+            nearest = distance_miles(
+                np.full(len(others), lat), np.full(len(others), lon), others[:, 0], others[:, 1]
+            ).min()
+            if nearest < min_miles:
+                continue
+        placed.append((lat, lon))
+        lats.append(lat)
+        lons.append(lon)
+    return np.array(lats), np.array(lons)
+
+
 def _code_prefix(region_name: str, metropolitan: bool, unitary: bool) -> str:
     if region_name == "Wales":
         return "W06"
@@ -129,10 +161,11 @@ def _code_prefix(region_name: str, metropolitan: bool, unitary: bool) -> str:
 def generate_geography(rng: np.random.Generator, scale: str) -> Geography:
     """Lay out LAs by region and derive their borders from a Delaunay triangulation."""
     rows: list[dict[str, object]] = []
+    placed: list[tuple[float, float]] = []
     for rgn_cd, rgn_nm, ctry_cd, lat0, lon0, spread, n_full, n_small, metro in REGIONS:
         count = n_full if scale == "full" else n_small
-        lat = lat0 + rng.normal(0.0, spread * 0.6, count)
-        lon = lon0 + rng.normal(0.0, spread, count)
+        min_miles = 2.5 if rgn_nm == "London" else 7.0
+        lat, lon = _spaced_points(rng, placed, lat0, lon0, spread, count, min_miles)
         is_metro = rng.random(count) < metro
         is_unitary = rng.random(count) < 0.2
         for k in range(count):

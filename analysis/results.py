@@ -1,0 +1,87 @@
+"""Write tidy results into the warehouse's `results` schema (SPEC, Contracts).
+
+Tables are appended per run; the views `results.latest_estimates` and
+`results.latest_descriptives` keep the newest run of each (data_source, analysis).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analysis.context import RunContext
+from analysis.outputs import DESCRIPTIVE_COLUMNS, ESTIMATE_COLUMNS, check_columns
+
+DDL = """
+create schema if not exists results;
+create table if not exists results.runs (
+    run_id varchar primary key, data_source varchar, started_at timestamp, scale varchar,
+    seed integer, data_dir varchar, analyses varchar
+);
+create table if not exists results.estimates (
+    run_id varchar, data_source varchar, analysis varchar, report_table integer, model varchar,
+    term varchar, label varchar, estimate double, std_error double, p_value double,
+    n_obs bigint
+);
+create table if not exists results.descriptives (
+    run_id varchar, data_source varchar, analysis varchar, report_table integer,
+    row_label varchar, column_label varchar, value double, n bigint
+);
+create or replace view results.latest_estimates as
+select * from results.estimates as e
+where run_id = (
+    select max(run_id) from results.estimates as newer
+    where newer.data_source = e.data_source and newer.analysis = e.analysis
+);
+create or replace view results.latest_descriptives as
+select * from results.descriptives as d
+where run_id = (
+    select max(run_id) from results.descriptives as newer
+    where newer.data_source = d.data_source and newer.analysis = d.analysis
+);
+"""
+
+
+def write_results(
+    con: duckdb.DuckDBPyConnection,
+    context: RunContext,
+    estimates: pd.DataFrame,
+    descriptives: pd.DataFrame,
+    analyses: list[str],
+) -> tuple[int, int]:
+    """Append one run's results in a single transaction; return rows written."""
+    estimates = check_columns(estimates, ESTIMATE_COLUMNS, "estimates").copy()
+    descriptives = check_columns(descriptives, DESCRIPTIVE_COLUMNS, "descriptives").copy()
+    for frame in (estimates, descriptives):
+        frame.insert(0, "data_source", context.data_source)
+        frame.insert(0, "run_id", context.run_id)
+        frame["report_table"] = pd.to_numeric(frame["report_table"], errors="coerce").astype(
+            "Int64"
+        )
+    estimates["model"] = estimates["model"].astype(str)
+    con.execute("begin transaction")
+    try:
+        con.execute(DDL)
+        con.execute(
+            "insert into results.runs values (?, ?, now(), ?, ?, ?, ?)",
+            [
+                context.run_id,
+                context.data_source,
+                context.scale,
+                context.seed,
+                str(context.data_dir),
+                ", ".join(analyses),
+            ],
+        )
+        con.register("new_estimates", estimates)
+        con.register("new_descriptives", descriptives)
+        con.execute("insert into results.estimates select * from new_estimates")
+        con.execute("insert into results.descriptives select * from new_descriptives")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("new_estimates")
+        con.unregister("new_descriptives")
+    return len(estimates), len(descriptives)
