@@ -59,7 +59,8 @@ def regression_table(
             se_row.append(f"({est['std_error']:.{digits}f})")
         rows += [coef_row, se_row]
     for block, included in (control_blocks or {}).items():
-        rows.append([block] + ["YES" if m in included else "NO" for m in models])
+        shown = {str(m) for m in included}
+        rows.append([block] + ["YES" if str(m) in shown else "NO" for m in models])
     n_obs = estimates.groupby("model")["n_obs"].max()
     rows.append(["Observations"] + [f"{int(n_obs[m]):,}" for m in models])
     return pd.DataFrame(rows, columns=["", *columns])

@@ -20,6 +20,8 @@ import pandas as pd
 
 from analysis.context import RunContext
 from analysis.flows.descriptives import run_flow_descriptives
+from analysis.flows.models import run_flow_models, run_flow_robustness
+from analysis.ls import run_ls_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
 from analysis.results import write_results
 from analysis.tables import write_table
@@ -29,6 +31,7 @@ from mobility.errors import BadInputError, UsageError
 from mobility.gate import run_gate
 from mobility.generate.synthetic import MANIFEST, generate_synthetic
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
+from mobility.layouts_ls import LS_CONTRACTS, check_ls_completeness
 
 Analysis = Callable[[duckdb.DuckDBPyConnection, RunContext], AnalysisOutput]
 
@@ -48,7 +51,11 @@ STRANDS: tuple[Strand, ...] = (
         title="A: LA-pair flows",
         marker_dir=None,
         contracts=FLOW_CONTRACTS,
-        analyses=(("flow_descriptives", run_flow_descriptives),),
+        analyses=(
+            ("flow_descriptives", run_flow_descriptives),
+            ("flow_models", run_flow_models),
+            ("flow_robustness", run_flow_robustness),
+        ),
     ),
     Strand(
         name="panel",
@@ -61,8 +68,8 @@ STRANDS: tuple[Strand, ...] = (
         name="ls",
         title="C: ONS Longitudinal Study",
         marker_dir="ons_ls",
-        contracts=(),
-        analyses=(),
+        contracts=LS_CONTRACTS,
+        analyses=(("ls", run_ls_analysis),),
     ),
 )
 
@@ -138,6 +145,8 @@ def stage_build(options: Options, log: RunLog) -> dict:
     start = time.perf_counter()
     contracts = tuple(c for s in strands for c in s.contracts)
     rows = validate(raw_dir, contracts, LA_LOOKUP)
+    if any(s.name == "ls" for s in strands):
+        check_ls_completeness(raw_dir)
     seconds = time.perf_counter() - start
     say(f"validate  {len(rows)} raw file sets meet their contracts ({seconds:.1f} s)")
     excluded = [s.name for s in STRANDS if s not in strands]

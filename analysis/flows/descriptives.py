@@ -79,7 +79,9 @@ def rate_tables(
             wide = wide.round(2)
             if view == "overall":
                 rank = {c: order.get((typology, c), 99) for c in wide.index.union(wide.columns)}
-                wide = wide.loc[sorted(wide.index, key=rank.get), sorted(wide.columns, key=rank.get)]
+                wide = wide.loc[
+                    sorted(wide.index, key=rank.get), sorted(wide.columns, key=rank.get)
+                ]
                 wide.index.name = "Sending type"
             else:
                 wide.index.name = "Sending type to receiving type"

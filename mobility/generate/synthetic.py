@@ -10,13 +10,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from mobility.generate.areas import SUPERGROUPS, generate_areas
+from mobility.generate.files import write_csv
 from mobility.generate.flows import draw_flows
 from mobility.generate.geography import generate_geography
+from mobility.generate.ls import write_ls_twin
 
 POPULATION_YEARS = range(2010, 2019)  # 2010 gives the lagged demography of 2011 flows
 INDICATOR_YEARS = range(2000, 2020)  # the panel strand needs adult-LA economies 2000-2019
@@ -31,20 +32,6 @@ class GenerationSummary:
     files: int
     flow_rows: int
     local_authorities: int
-
-
-def write_csv(
-    frame: pd.DataFrame, path: Path, delimiter: str = ",", quote_all: bool = False
-) -> None:
-    """Write a CSV quickly and byte-for-byte reproducibly (DuckDB's writer, no index)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    con.register("frame", frame)
-    options = f"header true, delimiter '{delimiter}'"
-    if quote_all:
-        options += ", force_quote *"
-    con.execute(f"copy frame to '{path.as_posix()}' ({options})")
-    con.close()
 
 
 def generate_synthetic(
@@ -79,6 +66,9 @@ def generate_synthetic(
     for draw in draws:
         flow_rows += len(draw.moves)
         written += _write_flow_year(data_dir, draw.year, draw.moves)
+
+    ls_truth = write_ls_twin(data_dir, seed=seed, scale=scale)
+    written += [data_dir / f for f in ls_truth.get("files", [])]
 
     truth_path = data_dir / "truth.json"
     truth_path.write_text(json.dumps({"seed": seed, "scale": scale, "flows": truth}, indent=2))

@@ -1,0 +1,80 @@
+"""Report table 30: stayers and movers from the most deprived quintile, side by side.
+
+Shares (%) of each characteristic among stayers and movers, the mean age, and a two-sided
+test of equality (two-sample z-test of proportions; Welch t-test for age). Each cell carries
+`min_cell`, the fewer of the people with and without the characteristic, so disclosure
+control can blank a share that would reveal fewer than ten people.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.ls.sample import OUTCOMES
+
+ANALYSIS = "ls_stayers_movers"
+REPORT_TABLE = 30
+SHARES: dict[str, str] = {
+    "male": "Male",
+    "white": "White",
+    "limiting_illness": "Limiting long-term illness",
+    "married": "Married",
+    "degree": "Degree",
+    "owner": "Owner occupier",
+    "born_outside_uk": "Born outside the UK",
+    "parent_professional": "Parent class: professional and technical",
+    "parent_skilled": "Parent class: skilled",
+    "parent_semi_unskilled": "Parent class: semi-skilled/unskilled",
+    **OUTCOMES,
+}
+GROUP_LABELS = {0: "Stayers", 1: "Movers"}
+P_VALUE = "p-value (stayers = movers)"
+PEOPLE = "Number of people"
+AGE = "Age (mean)"
+
+
+def _proportion_test(x1: int, n1: int, x0: int, n0: int) -> float:
+    pooled = (x1 + x0) / (n1 + n0)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    if se == 0:
+        return float("nan")
+    return float(2 * stats.norm.sf(abs(x1 / n1 - x0 / n0) / se))
+
+
+def stayers_vs_movers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tidy descriptives (contract columns plus `min_cell`) before disclosure control."""
+    rows: list[dict[str, object]] = []
+    groups = {label: frame[frame["mover"] == code] for code, label in GROUP_LABELS.items()}
+
+    def add(row: str, column: str, value: float, n: int, min_cell: int) -> None:
+        rows.append(
+            {
+                "analysis": ANALYSIS,
+                "report_table": REPORT_TABLE,
+                "row_label": row,
+                "column_label": column,
+                "value": value,
+                "n": n,
+                "min_cell": min_cell,
+            }
+        )
+
+    for column, label in SHARES.items():
+        counts = {}
+        for group, part in groups.items():
+            x, n = int(part[column].sum()), len(part)
+            counts[group] = (x, n)
+            add(label, group, 100 * x / n if n else float("nan"), n, min(x, n - x))
+        (x0, n0), (x1, n1) = counts["Stayers"], counts["Movers"]
+        p = _proportion_test(x1, n1, x0, n0) if n0 and n1 else float("nan")
+        add(label, P_VALUE, p, n0 + n1, min(x0, n0 - x0, x1, n1 - x1))
+    for group, part in groups.items():
+        add(AGE, group, float(part["age"].mean()), len(part), len(part))
+    ages = [groups[g]["age"].to_numpy(dtype=float) for g in ("Stayers", "Movers")]
+    p_age = float(stats.ttest_ind(ages[0], ages[1], equal_var=False).pvalue)
+    add(AGE, P_VALUE, p_age, len(frame), min(len(a) for a in ages))
+    for group, part in groups.items():
+        add(PEOPLE, group, float(len(part)), len(part), len(part))
+    return pd.DataFrame(rows)

@@ -1,0 +1,186 @@
+"""Strand C entry point: the ONS LS analysis of people from the most deprived regions.
+
+Reads the marts, fits the probit models, and hands back tidy estimates, descriptives and the
+publication tables (report tables 30-32, models 1-3, and planted-vs-estimated on the
+synthetic twin). Everything returned has passed disclosure control: the LS is restricted, and
+the same code runs inside the ONS secure environment.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analysis.context import RunContext
+from analysis.disclosure import MIN_CELL, ROUND_TO, apply_disclosure_control
+from analysis.ls.descriptives import AGE, GROUP_LABELS, P_VALUE, PEOPLE, SHARES, stayers_vs_movers
+from analysis.ls.effects import REPORT_TABLE, SE_NOTE, all_effects
+from analysis.ls.figures import within_group_plot
+from analysis.ls.planted import load_truth, planted_vs_estimated
+from analysis.ls.sample import CHARACTERISTICS, MODEL_BLOCKS, OUTCOMES, load_sample
+from analysis.ls.tables import group_effects_table, wide_descriptives
+from analysis.outputs import (
+    DESCRIPTIVE_COLUMNS,
+    ESTIMATE_COLUMNS,
+    AnalysisOutput,
+    PublicationTable,
+    check_columns,
+)
+from analysis.tables import regression_table
+
+NAME = "ls"
+SDC_NOTE = (
+    f"Disclosure control: cells resting on fewer than {MIN_CELL} people are blank; counts are "
+    f"rounded to the nearest {ROUND_TO}."
+)
+SAMPLE_NOTE = (
+    "People aged 10-16 at the 1971, 1981 or 1991 census whose region was in the most deprived "
+    "population-weighted quintile of the share of professional and technical jobs, seen again "
+    "aged 30-36 twenty years later. Mover: adult region differs from childhood region."
+)
+
+
+def _disclose(
+    frame: pd.DataFrame, counts: list[str], dependent: list[str]
+) -> tuple[pd.DataFrame, int]:
+    result = apply_disclosure_control(frame, counts, dependent)
+    return result.frame.drop(columns="min_cell"), result.suppressed_cells
+
+
+def _descriptive_table(descriptives: pd.DataFrame) -> PublicationTable:
+    rows = [*SHARES.values(), AGE, PEOPLE]
+    frame = wide_descriptives(
+        descriptives,
+        rows,
+        [*GROUP_LABELS.values(), P_VALUE],
+        formats={PEOPLE: lambda v: f"{int(v):,}"},
+    )
+    # p-values are printed with three decimals, shares and the mean age with one.
+    p_values = descriptives[descriptives["column_label"] == P_VALUE].set_index("row_label")["value"]
+    frame[P_VALUE] = [
+        "" if row == PEOPLE or pd.isna(p_values.get(row)) else f"{p_values[row]:.3f}"
+        for row in frame[""]
+    ]
+    return PublicationTable(
+        key="table_30_ls_stayers_movers",
+        title="Table 30: stayers and movers from the most deprived quintile of regions (ONS LS), %",
+        frame=frame,
+        report_table=30,
+        notes=(SAMPLE_NOTE, SDC_NOTE),
+    )
+
+
+def _model_table(estimates: pd.DataFrame, outcome: str) -> PublicationTable | None:
+    prefix = f"{outcome}: model "
+    models = estimates[estimates["model"].isin([f"{prefix}{m}" for m in MODEL_BLOCKS])].copy()
+    if models.empty or models["n_obs"].isna().any():
+        return None
+    models["model"] = models["model"].str.removeprefix(prefix)
+    blocks = {
+        "Childhood region effects": ["1", "2", "3"],
+        "Census year effects": ["1", "2", "3"],
+        "Regional economy": ["2", "3"],
+        "Demographics and parent class": ["3"],
+    }
+    frame = regression_table(models, ["mover"], blocks)
+    return PublicationTable(
+        key=f"ls_models_{outcome}",
+        title=f"ONS LS, most deprived quintile: mover effect on {OUTCOMES[outcome].lower()}, "
+        "models 1-3",
+        frame=frame,
+        notes=(SAMPLE_NOTE, SE_NOTE, SDC_NOTE),
+    )
+
+
+def _group_table(estimates: pd.DataFrame, outcome: str) -> PublicationTable:
+    titles = {f"{outcome}: model 3 x {c.name}": f"By {c.name}" for c in CHARACTERISTICS}
+    number = REPORT_TABLE[outcome]
+    return PublicationTable(
+        key=f"table_{number}_ls_{outcome}_within_group",
+        title=f"Table {number}: mover effect on {OUTCOMES[outcome].lower()} within each group "
+        "(ONS LS, most deprived quintile)",
+        frame=group_effects_table(estimates, titles),
+        report_table=number,
+        notes=(
+            SAMPLE_NOTE,
+            "Model 3 with mover x characteristic terms, one model per characteristic; "
+            "differences tested against the reference group (Wald, 1 d.f.).",
+            SE_NOTE,
+            SDC_NOTE,
+        ),
+    )
+
+
+def _planted_table(estimates: pd.DataFrame, context: RunContext) -> PublicationTable | None:
+    truth = load_truth(context.data_dir)
+    if truth is None:
+        return None
+    frame = planted_vs_estimated(estimates, truth)
+    if frame.empty:
+        return None
+    return PublicationTable(
+        key="ls_planted_vs_estimated",
+        title="ONS LS synthetic twin: planted vs estimated mover effects",
+        frame=frame.round(4),
+        notes=(
+            "Planted: average mover contrast implied by the generator's probit in this sample "
+            "(ons_ls/truth.json). Estimated: model 3 AME or model 3 x characteristic.",
+        ),
+    )
+
+
+def run_ls_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> AnalysisOutput:
+    """Report tables 30-32 and models 1-3 from `marts.fct_ls_child_adult_links`."""
+    output = AnalysisOutput(name=NAME)
+    try:
+        sample = load_sample(con)
+    except duckdb.CatalogException:
+        output.skipped += [
+            f"table {t}: the ONS LS marts are not in the warehouse (no LS extract was built)"
+            for t in (30, 31, 32)
+        ]
+        return output
+    frame = sample.frame
+    if sample.dropped:
+        output.notes.append(
+            f"ONS LS: {sample.dropped} people from the most deprived quintile left out for "
+            "missing values (parent class, ethnicity or illness)."
+        )
+    if frame.empty or frame["mover"].nunique() < 2:
+        output.skipped += [f"table {t}: no movers and stayers to compare" for t in (30, 31, 32)]
+        return output
+
+    descriptives, suppressed_d = _disclose(stayers_vs_movers(frame), ["n", "min_cell"], ["value"])
+    people = descriptives["row_label"] == PEOPLE
+    descriptives.loc[people, "value"] = descriptives.loc[people, "n"]
+    estimates, skipped = all_effects(frame)
+    output.skipped += skipped
+    suppressed_e = 0
+    if not estimates.empty:
+        estimates, suppressed_e = _disclose(
+            estimates, ["n_obs", "min_cell"], ["estimate", "std_error", "p_value"]
+        )
+    if suppressed_d or suppressed_e:
+        output.notes.append(
+            f"ONS LS disclosure control blanked {suppressed_d} descriptive and {suppressed_e} "
+            f"estimate cells resting on fewer than {MIN_CELL} people."
+        )
+    output.notes.append(SE_NOTE)
+
+    output.descriptives = check_columns(descriptives, DESCRIPTIVE_COLUMNS, "LS descriptives")
+    output.tables.append(_descriptive_table(descriptives))
+    if not estimates.empty:
+        output.estimates = check_columns(estimates, ESTIMATE_COLUMNS, "LS estimates")
+        for outcome in OUTCOMES:
+            table = _model_table(estimates, outcome)
+            if table is not None:
+                output.tables.append(table)
+            output.tables.append(_group_table(estimates, outcome))
+        figure = within_group_plot(estimates, context.out_dir)
+        if figure is not None:
+            output.figures.append(figure)
+        if context.data_source == "synthetic":
+            planted = _planted_table(estimates, context)
+            if planted is not None:
+                output.tables.append(planted)
+    return output
