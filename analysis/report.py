@@ -54,9 +54,40 @@ def render_report(out_dir: Path) -> Path:
         "<h2>Raw rows checked against their contracts</h2>",
         _facts_table({k: f"{v:,}" for k, v in build.get("raw_rows", {}).items()}),
     ]
-    if analyse.get("skipped"):
+    prepared = record.get("prepare_public", {})
+    if prepared:
+        parts.append("<h2>Public data preparation</h2>")
+        parts.append(
+            _facts_table(
+                {
+                    "publishers' files": prepared.get("raw_dir"),
+                    "canonical files": prepared.get("out_dir"),
+                    "LA vintage": prepared.get("vintage"),
+                    "files written": len(prepared.get("files_written", [])),
+                }
+            )
+        )
+        excluded = prepared.get("excluded", [])
+        if excluded:
+            parts.append("<h3>Rows kept out of the warehouse</h3>")
+            parts.append(
+                _facts_table(
+                    {
+                        f"{e['source']}: {e['reason']}": f"{e['rows']:,} rows"
+                        + (f" ({e['amount']:,.1f})" if e.get("amount") else "")
+                        for e in excluded
+                    }
+                )
+            )
+    skipped = [f"{k}: {v}" for k, v in prepared.get("unavailable", {}).items()]
+    skipped += analyse.get("skipped", [])
+    if skipped:
         parts.append("<h2>Tables not produced</h2><ul>")
-        parts += [f"<li class='skipped'>{html.escape(s)}</li>" for s in analyse["skipped"]]
+        parts += [f"<li class='skipped'>{html.escape(s)}</li>" for s in skipped]
+        parts.append("</ul>")
+    if prepared.get("notes"):
+        parts.append("<h2>Data notes</h2><ul>")
+        parts += [f"<li>{html.escape(n)}</li>" for n in prepared["notes"]]
         parts.append("</ul>")
     if analyse.get("notes"):
         parts.append("<h2>Notes</h2><ul>")

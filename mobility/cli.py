@@ -19,7 +19,7 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from mobility.errors import MobilityError, UsageError  # noqa: E402
+from mobility.errors import MobilityError  # noqa: E402
 
 COMMANDS = ("generate", "fetch", "build", "check", "analyse", "report", "run")
 
@@ -34,6 +34,12 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--out", type=Path, help="tables and report (default reports/)")
     common.add_argument("--seed", type=int, default=20200701)
     common.add_argument("--scale", choices=("small", "full"), default=None)
+    common.add_argument(
+        "--smi-file",
+        type=Path,
+        help="Social Mobility Index 2017 CSV for --source public "
+        "(columns la_code, la_name, overall_score[, overall_rank])",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks")
     top = argparse.ArgumentParser(
         prog="mobility",
@@ -74,6 +80,7 @@ def options_from(args: argparse.Namespace):  # -> pipeline.Options
         out=args.out or REPO_ROOT / "reports",
         seed=args.seed,
         scale=args.scale or default_scale(),
+        smi_file=args.smi_file,
     )
 
 
@@ -86,9 +93,13 @@ def dispatch(args: argparse.Namespace) -> None:
     if args.command == "generate":
         pipeline.stage_generate(options, force=args.force)
     elif args.command == "fetch":
-        raise UsageError("`mobility fetch` arrives with the public-data readers (issue 4).")
+        from mobility.fetch import fetch
+
+        destination = args.dest or options.source_dir
+        files = fetch(destination, mirror=args.mirror)
+        pipeline.say(f"fetch     {len(files)} files in {destination}")
     elif args.command == "build":
-        pipeline.ensure_data(options)
+        pipeline.ensure_data(options, log)
         pipeline.stage_build(options, log)
     elif args.command == "check":
         pipeline.stage_check(options, log)
@@ -99,7 +110,7 @@ def dispatch(args: argparse.Namespace) -> None:
     elif args.command == "run":
         start = time.perf_counter()
         log.record.clear()
-        pipeline.ensure_data(options)
+        pipeline.ensure_data(options, log)
         pipeline.stage_build(options, log)
         pipeline.stage_check(options, log)
         facts = pipeline.stage_analyse(options, log, gate_just_passed=True)

@@ -65,6 +65,31 @@ FLOW_CONTRACTS: tuple[FileContract, ...] = (
         key=("lad19cd",),
     ),
     FileContract(
+        name="LA code crosswalk",
+        pattern="geography/la_crosswalk.csv",
+        columns=(
+            Column("from_code"),
+            Column("from_vintage"),
+            Column("to_code", is_la_code=True),
+            Column("weight", "number", min_value=0, max_value=1),
+        ),
+        key=("from_code", "to_code"),
+    ),
+    FileContract(
+        name="Covariate coverage",
+        pattern="covariates/coverage.csv",
+        columns=(
+            Column("indicator"),
+            Column(
+                "year", "integer", min_value=FIRST_INDICATOR_YEAR, max_value=LAST_INDICATOR_YEAR
+            ),
+            Column("source_file", nullable=True),
+            Column("source_year", "integer", nullable=True),
+            Column("filled_by_rule", allowed=("True", "False", "true", "false")),
+        ),
+        key=("indicator", "year"),
+    ),
+    FileContract(
         name="LA neighbours (shared borders)",
         pattern="geography/lad_neighbours.json",
         columns=(),

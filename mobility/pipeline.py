@@ -32,6 +32,7 @@ from mobility.gate import run_gate
 from mobility.generate.synthetic import MANIFEST, generate_synthetic
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
 from mobility.layouts_ls import LS_CONTRACTS, check_ls_completeness
+from mobility.public import prepare_public, write_smi_placeholder
 
 Analysis = Callable[[duckdb.DuckDBPyConnection, RunContext], AnalysisOutput]
 
@@ -82,12 +83,23 @@ class Options:
     out: Path = wh.REPO_ROOT / "reports"
     seed: int = 20200701
     scale: str = "small"
+    smi_file: Path | None = None
+
+    @property
+    def source_dir(self) -> Path:
+        """Where the source's own files are: the synthetic files, or the publishers'."""
+        if self.data_dir is not None:
+            return self.data_dir
+        if self.source == "public":
+            return wh.REPO_ROOT / "data" / "public" / "raw"
+        return wh.REPO_ROOT / "data" / "synthetic" / self.scale
 
     @property
     def raw_dir(self) -> Path:
-        if self.data_dir is not None:
-            return self.data_dir
-        return wh.REPO_ROOT / "data" / self.source / self.scale
+        """The files in the canonical layouts that dbt reads."""
+        if self.source == "public":
+            return wh.REPO_ROOT / "data" / "public" / "prepared"
+        return self.source_dir
 
 
 @dataclass
@@ -265,9 +277,29 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
     return facts
 
 
-def ensure_data(options: Options) -> None:
-    """The synthetic default is generated when absent; other sources must exist."""
-    if options.source == "synthetic" and options.data_dir is None:
+def ensure_data(options: Options, log: RunLog) -> None:
+    """The synthetic default is generated when absent; public files are put into the
+    canonical layouts; anything else must already exist."""
+    if options.source == "public":
+        stage_prepare_public(options, log)
+    elif options.data_dir is None:
         stage_generate(options)
     elif not options.raw_dir.is_dir():
         raise BadInputError(f"Data directory {options.raw_dir} does not exist.")
+
+
+def stage_prepare_public(options: Options, log: RunLog) -> dict:
+    """Read the publishers' files and write them, on one LA vintage, in canonical layouts."""
+    preparation = prepare_public(options.source_dir, options.raw_dir, options.smi_file)
+    unavailable = dict(preparation.unavailable)
+    if any("Social Mobility Index" in name for name in unavailable):
+        write_smi_placeholder(options.raw_dir)
+    say(
+        f"prepare   {len(preparation.files_written)} canonical files from "
+        f"{options.source_dir} on vintage {preparation.vintage} ({preparation.seconds:.1f} s)"
+    )
+    for name, reason in unavailable.items():
+        say(f"          not available: {name}: {reason}")
+    facts = json.loads(preparation.to_json())
+    log.save("prepare_public", facts)
+    return facts

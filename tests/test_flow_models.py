@@ -73,9 +73,8 @@ def test_every_report_table_is_filled_with_study_labels(built: dict[str, Path]) 
                 "where data_source = 'synthetic' and analysis like 'flows_nb2_%'"
             ).fetchall()
         }
-        labels = {
-            r[0] for r in con.execute("select distinct label from results.latest_estimates").fetchall()
-        }
+        query = "select distinct label from results.latest_estimates"
+        labels = {r[0] for r in con.execute(query).fetchall()}
         models = {
             r[0]
             for r in con.execute(

@@ -62,6 +62,7 @@ def generate_synthetic(
     covariates_path = data_dir / "covariates" / "la_indicators.csv"
     write_csv(areas.covariates, covariates_path)
     written.append(covariates_path)
+    written.append(_write_coverage(data_dir, areas.covariates))
     flow_rows = 0
     for draw in draws:
         flow_rows += len(draw.moves)
@@ -106,14 +107,26 @@ def _write_geography(data_dir: Path, las: pd.DataFrame, borders: pd.DataFrame) -
     neighbours: dict[str, list[object]] = {code: [[]] for code in las["la_code"]}
     for code, neighbour in zip(borders["la_code"], borders["neighbour_code"], strict=True):
         neighbours[code][0].append(neighbour)  # type: ignore[union-attr]
+    crosswalk = pd.DataFrame(
+        {
+            "from_code": las["la_code"],
+            "from_name": las["la_name"],
+            "from_vintage": "synthetic",
+            "to_code": las["la_code"],
+            "to_name": las["la_name"],
+            "weight": 1.0,
+        }
+    )
     paths = [
         data_dir / "geography" / "ltla_lookup.csv",
         data_dir / "geography" / "lad_centroids.csv",
         data_dir / "geography" / "lad_neighbours.json",
+        data_dir / "geography" / "la_crosswalk.csv",
     ]
     write_csv(lookup, paths[0])
     write_csv(centroids, paths[1])
     paths[2].write_text(json.dumps(neighbours, indent=1))
+    write_csv(crosswalk, paths[3])
     return paths
 
 
@@ -163,6 +176,38 @@ def _write_typologies(
     for frame, path in zip((classification, smi, imd), paths, strict=True):
         write_csv(frame.sort_values("la_code"), path)
     return paths
+
+
+def _write_coverage(data_dir: Path, covariates: pd.DataFrame) -> Path:
+    """Every synthetic indicator-year is observed for every LA: no fill rule applies."""
+    coverage = (
+        covariates.groupby(["indicator", "year"], sort=True)["la_code"]
+        .nunique()
+        .rename("la_observed")
+        .reset_index()
+    )
+    coverage["source_file"] = "covariates/la_indicators.csv"
+    coverage["source_year"] = coverage["year"]
+    coverage["filled_by_rule"] = False
+    coverage["la_filled"] = 0
+    coverage["la_filled_from_neighbours"] = 0
+    coverage["la_missing"] = 0
+    coverage["note"] = "synthetic"
+    columns = [
+        "indicator",
+        "year",
+        "source_file",
+        "source_year",
+        "filled_by_rule",
+        "la_observed",
+        "la_filled",
+        "la_filled_from_neighbours",
+        "la_missing",
+        "note",
+    ]
+    path = data_dir / "covariates" / "coverage.csv"
+    write_csv(coverage[columns], path)
+    return path
 
 
 def _write_population(data_dir: Path, population: pd.DataFrame) -> list[Path]:

@@ -1,0 +1,453 @@
+"""`prepare_public`: publishers' files -> the canonical raw layouts, on one LA vintage.
+
+After this runs, `out_dir` looks like the synthetic default (same file names and columns),
+so contract validation, dbt build, the gate and the analyses run unchanged. What could not
+be produced is listed in the returned PublicPreparation (and in preparation.json), never
+papered over. Derived tables go to `out_dir` only; nothing is written into the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from mobility.errors import BadInputError
+from mobility.layouts import FIRST_FLOW_YEAR, LAST_FLOW_YEAR, LAST_INDICATOR_YEAR
+from mobility.public import covariates as cov
+from mobility.public.catalogue import CATALOGUE
+from mobility.public.coverage import fill_from_neighbours, fill_nearest_year, summarise
+from mobility.public.flows import (
+    harmonise_flows,
+    read_census_od,
+    read_detailed_estimates,
+    write_flow_year,
+)
+from mobility.public.geography import build_centroids, build_neighbours
+from mobility.public.population import (
+    harmonise_population,
+    read_mye2,
+    read_mye5_totals,
+    read_named_population,
+    read_nomis,
+    scale_to_total,
+    write_population,
+)
+from mobility.public.report import PublicPreparation
+from mobility.public.typologies import (
+    build_area_classification,
+    build_imd2010,
+    build_imd_alternative,
+    build_smi,
+)
+from mobility.public.vintage import VINTAGE, Vintage, build_vintage
+
+POPULATION_YEARS = range(FIRST_FLOW_YEAR - 1, LAST_FLOW_YEAR + 1)  # contract: 2010-2018
+INDICATOR_YEARS = list(range(FIRST_FLOW_YEAR - 1, LAST_INDICATOR_YEAR + 1))  # 2010-2019
+GEO = "geography/drkane_la_all_codes.csv"
+CHANGES = "geography/la_changes_2014_2025.csv"
+DBF = "geography/lad19_buc/Local_Authority_Districts__December_2019__Boundaries_UK_BUC.dbf"
+NEIGHBOURS = "geography/lad21_neighbours.json"
+LSOA_LOOKUP = "geography/LSOA01_LSOA11_LAD11_lookup_EW.csv"
+IMD_LSOA = "imd/humaniverse_rda/imd2010_england_lsoa01.csv"
+CLASSIFICATION = "area_classification/area_classification_354.csv"
+NOMIS_2011 = "population/mye_mid2011_uk_lad_sya_sex_nomis_NM_2002_1.tsv"
+MYE5_SOURCE = "population/ukmidyearestimates20192019ladcodes.xls"
+NAMED_2014 = "population/demdata_england_wales_popn_mid2014_lad14.csv"
+FLOW_SLICE = "flows/ons_detailed_estimates_age18_subset_rintro.csv"
+CENSUS_OD = "census2011_od/simim_census2011_MM01CUK_ALL_cmlad_od_gb.csv.gz"
+HPSSA = "covariates/house_prices/hpssadataset9medianpricepaidforadministrativegeographies.xls"
+MODEL_UNEMP = "covariates/labour_market/matteolarrode_unemployment_ltla_modelbased_2015_2020.csv"
+LI01 = "covariates/labour_market/LI01_local_labour_market_indicators_*.xls"
+COB = "covariates/country_of_birth/populationbycountryofbirthandnationality*.xls"
+GVA = "covariates/gva/simim_ons_gva_1997_2015_lad.csv"
+BIRTHS = "covariates/births/centreforcities_data_birthsummary2014-22.xlsx"
+# IMD 2019 as an alternative deprivation typology. (The IoD 2015 LAD19 file among the
+# public files has ranks only, no average scores, so merged units cannot be re-scored.)
+IOD_ALTERNATIVES = {2019: "imd/trafford_IoD2019_lad19.csv"}
+OFFICIAL_FLOWS = re.compile(r"Detailed_Estimates_(\d{4})_Dataset_(\d+)\.csv$")
+
+
+def write_smi_placeholder(out_dir: Path) -> Path:
+    """A header-only SMI 2017 file, for runs without `--smi-file`.
+
+    The dbt source reads the file unconditionally; with this placeholder the staging model
+    has zero rows, the SMI typology is null for every LA, and the hot/cold-spot analyses
+    have no sample (they must be reported as skipped: `PublicPreparation.unavailable`
+    says why). Call it only after prepare_public reported the SMI as unavailable.
+    """
+    path = Path(out_dir) / "typologies" / "social_mobility_index_2017.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("la_code,la_name,overall_score,overall_rank\n")
+    return path
+
+
+def _write_csv(prep: PublicPreparation, frame: pd.DataFrame, relative: str) -> Path:
+    path = prep.out_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    prep.add_file(path, len(frame))
+    return path
+
+
+def prepare_public(raw_dir: Path, out_dir: Path, smi_file: Path | None = None) -> PublicPreparation:
+    """Convert the public files under raw_dir into canonical layouts under out_dir."""
+    start = time.perf_counter()
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if not raw_dir.is_dir():
+        raise BadInputError(f"Raw data directory {raw_dir} does not exist.")
+    if out_dir.resolve() == raw_dir.resolve():
+        raise BadInputError("The output directory must differ from the raw data directory.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prep = PublicPreparation(raw_dir, out_dir, VINTAGE)
+    if not (raw_dir / GEO).exists():
+        raise BadInputError(
+            f"Missing file: {raw_dir / GEO} (every LA code since 2011 -> current LAD) is needed "
+            "to place every source on one LA vintage. Run `mobility fetch --dest DIR`."
+        )
+    changes = raw_dir / CHANGES
+    vintage = build_vintage(raw_dir / GEO, changes if changes.exists() else None)
+    _write_csv(prep, vintage.lookup, "geography/ltla_lookup.csv")
+    _write_csv(prep, vintage.crosswalk, "geography/la_crosswalk.csv")
+
+    populations, weights = _population(prep, vintage)
+    _flows(prep, vintage)
+    neighbours = _geography(prep, vintage, weights)
+    _typologies(prep, vintage, weights, smi_file)
+    _covariates(prep, vintage, weights, populations, neighbours)
+    prep.seconds = time.perf_counter() - start
+    report = out_dir / "preparation.json"
+    report.write_text(prep.to_json())
+    return prep
+
+
+def _population(
+    prep: PublicPreparation, vintage: Vintage
+) -> tuple[dict[int, pd.DataFrame], pd.Series]:
+    """Harmonised population by year (all years read, incl. filled) and mid-2011 weights."""
+    raw = prep.raw_dir
+    by_year: dict[int, pd.DataFrame] = {}
+    sources: dict[int, str] = {}
+    weights = pd.Series(dtype="float64")
+    if (raw / NOMIS_2011).exists():
+        nomis = read_nomis(raw / NOMIS_2011)
+        weights = nomis.groupby("GEOGRAPHY_CODE")["OBS_VALUE"].sum()
+        by_year[2011], excl = harmonise_population(nomis, vintage, NOMIS_2011)
+        prep.excluded += excl
+        sources[2011] = NOMIS_2011
+    for item in CATALOGUE:
+        if item.role.endswith("(MYE2)") or "(MYE2) and MYE5" in item.role:
+            path = raw / item.local
+            if not path.exists() or item.year is None or item.year in by_year:
+                continue
+            by_year[item.year], excl = harmonise_population(read_mye2(path), vintage, item.local)
+            prep.excluded += excl
+            sources[item.year] = item.local
+    if (raw / NAMED_2014).exists() and 2014 not in by_year:
+        by_year[2014], excl = harmonise_population(
+            read_named_population(raw / NAMED_2014, vintage), vintage, NAMED_2014
+        )
+        prep.excluded += excl
+        sources[2014] = NAMED_2014
+    if not by_year:
+        prep.unavailable["population"] = "no mid-year population file among the raw files"
+        return by_year, weights
+    if weights.empty:
+        first = by_year[min(by_year)]
+        weights = first.groupby("GEOGRAPHY_CODE")["OBS_VALUE"].sum()
+        prep.notes.append("merge weights: population of the earliest year read (no mid-2011 file)")
+    totals = _mye5_totals(prep, vintage)
+    coverage_rows = []
+    for year in sorted(set(POPULATION_YEARS) | set(by_year)):
+        if year in by_year:
+            method = "published by single year of age and sex"
+            coverage_rows.append((year, sources[year], year, False, method))
+            continue
+        if totals is None or year not in set(totals["year"]):
+            prep.unavailable[f"population mid-{year}"] = (
+                "no single-year-of-age estimate and no MYE5 total for this year"
+            )
+            continue
+        nearest = min((y for y in by_year if y in sources), key=lambda y: (abs(y - year), y))
+        year_totals = totals[totals["year"] == year].set_index("la_code")["total"]
+        by_year[year] = scale_to_total(by_year[nearest], year_totals)
+        method = f"age-sex structure of mid-{nearest} scaled to the MYE5 LA total of mid-{year}"
+        coverage_rows.append((year, MYE5_SOURCE, nearest, True, method))
+    for year in POPULATION_YEARS:
+        if year in by_year:
+            path = write_population(prep.out_dir, year, by_year[year])
+            prep.add_file(path, len(by_year[year]))
+    coverage = pd.DataFrame(
+        coverage_rows, columns=["year", "source_file", "source_year", "filled_by_rule", "method"]
+    )
+    _write_csv(prep, coverage, "population/population_coverage.csv")
+    return by_year, weights
+
+
+def _mye5_totals(prep: PublicPreparation, vintage: Vintage) -> pd.DataFrame | None:
+    path = prep.raw_dir / MYE5_SOURCE
+    if not path.exists():
+        return None
+    totals = read_mye5_totals(path)
+    totals["la_code"] = vintage.map_codes(totals["code"])
+    totals = totals.dropna(subset=["la_code", "total"])
+    return totals.groupby(["la_code", "year"], as_index=False)["total"].sum()
+
+
+def _mye5_totals_by_source_code(prep: PublicPreparation) -> pd.Series:
+    """Mid-2019 population by LAD19 code (MYE5), the weights for LAD19-based tables."""
+    path = prep.raw_dir / MYE5_SOURCE
+    if not path.exists():
+        return pd.Series(dtype="float64")
+    totals = read_mye5_totals(path)
+    return totals[totals["year"] == 2019].set_index("code")["total"]
+
+
+def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
+    raw = prep.raw_dir
+    official: dict[int, list[Path]] = {}
+    for path in sorted((raw / "flows").glob("Detailed_Estimates_*_Dataset_*.csv")):
+        match = OFFICIAL_FLOWS.search(path.name)
+        if match:
+            official.setdefault(int(match.group(1)), []).append(path)
+    if (raw / FLOW_SLICE).exists() and 2017 not in official:
+        official[2017] = [raw / FLOW_SLICE]
+        prep.notes.append(
+            "flows 2017: only the real age-18 slice of the ONS detailed estimates is available "
+            f"({FLOW_SLICE}); rates for other ages cannot be computed from it."
+        )
+    reconciliation = []
+    for year, paths in sorted(official.items()):
+        if not FIRST_FLOW_YEAR <= year <= LAST_FLOW_YEAR:
+            prep.notes.append(f"flows {year}: outside {FIRST_FLOW_YEAR}-{LAST_FLOW_YEAR}, skipped")
+            continue
+        frames, moves_in = [], 0.0
+        for path in paths:
+            source = path.relative_to(raw).as_posix()
+            frame = read_detailed_estimates(path)
+            moves_in += float(frame["Moves"].sum())
+            flows, excl = harmonise_flows(frame, vintage, source)
+            prep.excluded += excl
+            frames.append(flows)
+            for e in excl:
+                reconciliation.append((year, source, e.reason, e.rows, e.amount))
+        combined = (
+            pd.concat(frames)
+            .groupby(["OutLA", "InLA", "Age", "Sex"], as_index=False, sort=True)["Moves"]
+            .sum()
+        )
+        for path, rows in write_flow_year(prep.out_dir, year, combined):
+            prep.add_file(path, rows)
+        reconciliation.append((year, "all", "moves read", 0, moves_in))
+        reconciliation.append(
+            (year, "all", "moves written", len(combined), combined["Moves"].sum())
+        )
+    if not official:
+        prep.unavailable["flows (ONS detailed estimates)"] = (
+            "no flows/Detailed_Estimates_<year>_Dataset_<n>.csv files among the raw files"
+        )
+    else:
+        missing = sorted(set(range(FIRST_FLOW_YEAR, LAST_FLOW_YEAR + 1)) - set(official))
+        if missing:
+            prep.unavailable["flows years " + ", ".join(map(str, missing))] = (
+                "the ONS detailed estimates for these years are not among the raw files; "
+                "download them (see docs/public_data.md) into flows/"
+            )
+    if reconciliation:
+        frame = pd.DataFrame(reconciliation, columns=["year", "source", "what", "rows", "moves"])
+        _write_csv(prep, frame, "flows/flow_reconciliation.csv")
+    if (raw / CENSUS_OD).exists():
+        census, excl = read_census_od(raw / CENSUS_OD, vintage)
+        prep.excluded += excl
+        _write_csv(prep, census, "census2011/census2011_la_od.csv")
+    else:
+        prep.unavailable["Census 2011 LA OD flows"] = f"{CENSUS_OD} not among the raw files"
+    prep.unavailable["Census 2011 OD flows by NS-SEC and by ethnicity"] = (
+        "only the all-persons matrix (MM01CUK_ALL) is among the public files"
+    )
+
+
+def _geography(
+    prep: PublicPreparation, vintage: Vintage, weights: pd.Series
+) -> dict[str, list[list[str]]]:
+    raw = prep.raw_dir
+    if (raw / DBF).exists():
+        _write_csv(
+            prep, build_centroids(raw / DBF, vintage, weights), "geography/lad_centroids.csv"
+        )
+    else:
+        prep.unavailable["LA centroids"] = f"{DBF} not among the raw files"
+    if (raw / NEIGHBOURS).exists():
+        neighbours = build_neighbours(raw / NEIGHBOURS, vintage)
+        path = prep.out_dir / "geography" / "lad_neighbours.json"
+        path.write_text(json.dumps(neighbours, indent=1))
+        prep.add_file(path, len(neighbours))
+        return neighbours
+    prep.unavailable["LA shared borders"] = f"{NEIGHBOURS} not among the raw files"
+    return {}
+
+
+def _typologies(
+    prep: PublicPreparation, vintage: Vintage, weights: pd.Series, smi_file: Path | None
+) -> None:
+    raw = prep.raw_dir
+    if (raw / IMD_LSOA).exists() and (raw / LSOA_LOOKUP).exists():
+        imd, excl = build_imd2010(raw / IMD_LSOA, raw / LSOA_LOOKUP, vintage)
+        prep.excluded += excl
+        _write_csv(prep, imd, "typologies/imd2010_la_summary.csv")
+        prep.notes.append(
+            "IMD 2010 LA score = simple mean of LSOA01 scores (no LSOA populations available); "
+            "rank 1 = most deprived"
+        )
+    else:
+        prep.unavailable["IMD 2010 LA summary"] = f"needs {IMD_LSOA} and {LSOA_LOOKUP}"
+    alternatives = [(y, rel) for y, rel in IOD_ALTERNATIVES.items() if (raw / rel).exists()]
+    if alternatives:
+        totals = _mye5_totals_by_source_code(prep)
+        for year, rel in alternatives:
+            table, excl = build_imd_alternative(raw / rel, vintage, totals)
+            prep.excluded += excl
+            _write_csv(prep, table, f"typologies/imd{year}_la_summary.csv")
+    prep.unavailable["IMD 2015 LA summary (alternative)"] = (
+        "the IoD 2015 LA file among the public files has ranks only (no average scores), so "
+        "merged units cannot be re-scored"
+    )
+    if (raw / CLASSIFICATION).exists():
+        table, excl, notes = build_area_classification(raw / CLASSIFICATION, vintage, weights)
+        prep.excluded += excl
+        prep.notes += notes
+        _write_csv(prep, table, "typologies/area_classification_2011.csv")
+    else:
+        prep.unavailable["ONS 2011 area classification"] = f"{CLASSIFICATION} not among the files"
+    if smi_file is None:
+        prep.unavailable["Social Mobility Index 2017"] = (
+            "not among the public files; pass --smi-file with columns la_code, la_name, "
+            "overall_score[, overall_rank] (hot/cold-spot analyses, report tables 2-5, skipped)"
+        )
+    else:
+        smi, excl = build_smi(Path(smi_file), vintage, weights)
+        prep.excluded += excl
+        _write_csv(prep, smi, "typologies/social_mobility_index_2017.csv")
+
+
+def _covariates(
+    prep: PublicPreparation,
+    vintage: Vintage,
+    weights: pd.Series,
+    populations: dict[int, pd.DataFrame],
+    neighbours: dict[str, list[list[str]]],
+) -> None:
+    raw = prep.raw_dir
+    units = sorted(vintage.codes)
+    filled_tables: list[pd.DataFrame] = []
+    coverage: list[pd.DataFrame] = []
+
+    def add(indicator: str, observed: pd.DataFrame, source: str, note: str = "") -> None:
+        observed = observed[observed["la_code"].isin(units)]
+        filled = fill_nearest_year(observed, units, INDICATOR_YEARS)
+        filled = fill_from_neighbours(filled, neighbours)
+        filled["indicator"] = indicator
+        filled_tables.append(filled)
+        coverage.append(summarise(indicator, filled, source, note))
+
+    # unemployment: model-based first, LI01 fills LA-years it lacks
+    unemployment = []
+    if (raw / MODEL_UNEMP).exists():
+        unemployment.append(
+            cov.harmonise_rate(
+                cov.read_model_based_unemployment(raw / MODEL_UNEMP), vintage, weights
+            )
+        )
+    li01_files = sorted(raw.glob(LI01))
+    for path in li01_files:
+        unemployment.append(cov.harmonise_rate(cov.read_li01(path), vintage, weights))
+    if unemployment:
+        combined = pd.concat(unemployment).drop_duplicates(["la_code", "year"], keep="first")
+        sources = ([MODEL_UNEMP] if (raw / MODEL_UNEMP).exists() else []) + [
+            p.relative_to(raw).as_posix() for p in li01_files
+        ]
+        add("unemployment_rate", combined, "; ".join(sources), "APS model-based, then LI01")
+    else:
+        prep.unavailable["covariate unemployment_rate"] = "no labour-market file"
+
+    if (raw / HPSSA).exists():
+        prices = cov.harmonise_rate(cov.read_hpssa(raw / HPSSA), vintage, weights)
+        add("mean_house_price", prices, HPSSA, "MEDIAN price paid (HPSSA 9), year ending Dec")
+    else:
+        prep.unavailable["covariate mean_house_price"] = f"{HPSSA} not among the files"
+
+    cob_files = sorted(raw.glob(COB))
+    if cob_files:
+        frames = [
+            cov.harmonise_rate(cov.read_country_of_birth(p), vintage, weights) for p in cob_files
+        ]
+        share = pd.concat(frames).drop_duplicates(["la_code", "year"], keep="last")
+        add(
+            "non_uk_born_pct",
+            share,
+            "; ".join(p.relative_to(raw).as_posix() for p in cob_files),
+            "APS; period end year",
+        )
+    else:
+        prep.unavailable["covariate non_uk_born_pct"] = "no country-of-birth file"
+
+    totals = _mye5_totals(prep, vintage)
+    if (raw / GVA).exists() and totals is not None:
+        gva = cov.harmonise_total(cov.read_gva(raw / GVA), vintage)
+        per_head = gva.merge(totals, on=["la_code", "year"])
+        per_head["value"] = per_head["value"] * 1e6 / per_head["total"]
+        add(
+            "gva_per_head_real",
+            per_head[["la_code", "year", "value"]],
+            GVA,
+            "GVA(I) current prices / MYE5 population; NOT deflated (a national deflator is "
+            "absorbed by year effects)",
+        )
+    else:
+        prep.unavailable["covariate gva_per_head_real"] = f"needs {GVA} and {MYE5_SOURCE}"
+
+    if (raw / BIRTHS).exists() and populations:
+        births = cov.harmonise_total(cov.read_births(raw / BIRTHS), vintage)
+        women = []
+        for year, frame in populations.items():
+            sel = frame[(frame["GENDER"] == "2") & frame["C_AGE"].between(101 + 15, 101 + 44)]
+            part = sel.groupby("GEOGRAPHY_CODE", as_index=False)["OBS_VALUE"].sum()
+            women.append(part.assign(year=year))
+        women_df = pd.concat(women).rename(
+            columns={"GEOGRAPHY_CODE": "la_code", "OBS_VALUE": "women"}
+        )
+        rate = births.merge(women_df, on=["la_code", "year"])
+        rate["value"] = 30 * rate["value"] / rate["women"]
+        add(
+            "total_fertility_rate",
+            rate[["la_code", "year", "value"]],
+            BIRTHS,
+            "APPROXIMATION: 30 x general fertility rate (births / women 15-44); not a true TFR",
+        )
+    else:
+        prep.unavailable["covariate total_fertility_rate"] = f"needs {BIRTHS} and population"
+
+    prep.unavailable["covariate professional_share_pct"] = (
+        "no APS occupation (SOC 2010 major groups 1-2) table among the public files"
+    )
+    if not filled_tables:
+        prep.unavailable["covariates/la_indicators.csv"] = "no covariate source found"
+        return
+    allrows = pd.concat(filled_tables, ignore_index=True)
+    present = allrows.dropna(subset=["value"])
+    _write_csv(
+        prep,
+        present[["la_code", "year", "indicator", "value"]].sort_values(
+            ["la_code", "year", "indicator"]
+        ),
+        "covariates/la_indicators.csv",
+    )
+    _write_csv(
+        prep,
+        allrows[["la_code", "year", "indicator", "source_year", "filled_by_rule", "fill_method"]],
+        "covariates/la_indicators_provenance.csv",
+    )
+    _write_csv(prep, pd.concat(coverage, ignore_index=True), "covariates/coverage.csv")
