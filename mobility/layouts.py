@@ -7,6 +7,7 @@ them and the public-data readers convert the publishers' files into them.
 from __future__ import annotations
 
 from mobility.contracts import Column, FileContract
+from mobility.vocabulary import INDICATORS, SUPERGROUPS
 
 FIRST_FLOW_YEAR, LAST_FLOW_YEAR = 2011, 2018
 FIRST_INDICATOR_YEAR, LAST_INDICATOR_YEAR = 2000, 2019
@@ -110,19 +111,7 @@ FLOW_CONTRACTS: tuple[FileContract, ...] = (
         pattern="typologies/area_classification_2011.csv",
         columns=(
             Column("la_code", is_la_code=True),
-            Column(
-                "supergroup",
-                allowed=(
-                    "Affluent England",
-                    "Business, Education and Heritage Centres",
-                    "Countryside Living",
-                    "Ethnically Diverse Metropolitan Living",
-                    "London Cosmopolitan",
-                    "Services and Industrial Legacy",
-                    "Town and Country Living",
-                    "Urban Settlements",
-                ),
-            ),
+            Column("supergroup", allowed=SUPERGROUPS),
         ),
         key=("la_code",),
     ),
@@ -144,17 +133,7 @@ FLOW_CONTRACTS: tuple[FileContract, ...] = (
             Column(
                 "year", "integer", min_value=FIRST_INDICATOR_YEAR, max_value=LAST_INDICATOR_YEAR
             ),
-            Column(
-                "indicator",
-                allowed=(
-                    "unemployment_rate",
-                    "gva_per_head_real",
-                    "mean_house_price",
-                    "total_fertility_rate",
-                    "non_uk_born_pct",
-                    "professional_share_pct",
-                ),
-            ),
+            Column("indicator", allowed=INDICATORS),
             Column("value", "number", min_value=0),
         ),
         key=("la_code", "year", "indicator"),

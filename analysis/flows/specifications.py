@@ -9,24 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SMI_CATEGORIES = ("Hot spot", "Medium", "Cold spot")
-SUPERGROUPS = (
-    "Affluent England",
-    "Business, Education and Heritage Centres",
-    "Countryside Living",
-    "Ethnically Diverse Metropolitan Living",
-    "London Cosmopolitan",
-    "Services and Industrial Legacy",
-    "Town and Country Living",
-    "Urban Settlements",
-)
-IMD_QUINTILES = (
-    "High deprivation",
-    "2nd quintile",
-    "3rd quintile",
-    "4th quintile",
-    "Low deprivation",
-)
+from mobility.vocabulary import IMD_QUINTILES, SMI_CATEGORIES, SUPERGROUPS
 
 
 @dataclass(frozen=True)

@@ -11,25 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mobility.vocabulary import INDICATORS, SUPERGROUPS
+
 AGES = np.arange(91)  # 90 means 90 and over, as ONS publishes
-SUPERGROUPS: tuple[str, ...] = (
-    "Affluent England",
-    "Business, Education and Heritage Centres",
-    "Countryside Living",
-    "Ethnically Diverse Metropolitan Living",
-    "London Cosmopolitan",
-    "Services and Industrial Legacy",
-    "Town and Country Living",
-    "Urban Settlements",
-)
-COVARIATE_INDICATORS: tuple[str, ...] = (
-    "unemployment_rate",
-    "gva_per_head_real",
-    "mean_house_price",
-    "total_fertility_rate",
-    "non_uk_born_pct",
-    "professional_share_pct",
-)
 
 
 @dataclass(frozen=True)
@@ -163,7 +147,7 @@ def generate_covariates(
                 base_professional + 0.25 * k + rng.normal(0, 0.8, n), 10, 85
             ),
         }
-        for indicator in COVARIATE_INDICATORS:
+        for indicator in INDICATORS:
             decimals = 0 if indicator in ("gva_per_head_real", "mean_house_price") else 2
             rows.append(
                 pd.DataFrame(

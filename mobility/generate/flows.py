@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mobility.generate.areas import AGES, SUPERGROUPS
+from mobility.generate.areas import AGES
 from mobility.generate.geography import distance_miles
+from mobility.vocabulary import SUPERGROUPS
 
 REFERENCE_SUPERGROUP = SUPERGROUPS[0]
 SENDING_EFFECTS = dict(

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from mobility.generate.geography import REGIONS
 from mobility.generate.files import write_csv
+from mobility.generate.geography import REGIONS
 
 CENSUS_YEARS: tuple[int, ...] = (1971, 1981, 1991, 2001, 2011)
 CHILD_WAVES: tuple[int, ...] = (1971, 1981, 1991)

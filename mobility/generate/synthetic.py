@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mobility.generate.areas import SUPERGROUPS, generate_areas
+from mobility.generate.areas import generate_areas
 from mobility.generate.files import write_csv
 from mobility.generate.flows import draw_flows
 from mobility.generate.geography import generate_geography
 from mobility.generate.ls import write_ls_twin
+from mobility.vocabulary import COVERAGE_COLUMNS, SUPERGROUPS
 
 POPULATION_YEARS = range(2010, 2019)  # 2010 gives the lagged demography of 2011 flows
 INDICATOR_YEARS = range(2000, 2020)  # the panel strand needs adult-LA economies 2000-2019
@@ -193,20 +194,8 @@ def _write_coverage(data_dir: Path, covariates: pd.DataFrame) -> Path:
     coverage["la_filled_from_neighbours"] = 0
     coverage["la_missing"] = 0
     coverage["note"] = "synthetic"
-    columns = [
-        "indicator",
-        "year",
-        "source_file",
-        "source_year",
-        "filled_by_rule",
-        "la_observed",
-        "la_filled",
-        "la_filled_from_neighbours",
-        "la_missing",
-        "note",
-    ]
     path = data_dir / "covariates" / "coverage.csv"
-    write_csv(coverage[columns], path)
+    write_csv(coverage[list(COVERAGE_COLUMNS)], path)
     return path
 
 

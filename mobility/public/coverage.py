@@ -19,18 +19,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-COVERAGE_COLUMNS = [
-    "indicator",
-    "year",
-    "source_file",
-    "source_year",
-    "filled_by_rule",
-    "la_observed",
-    "la_filled",
-    "la_filled_from_neighbours",
-    "la_missing",
-    "note",
-]
+from mobility.vocabulary import COVERAGE_COLUMNS as VOCABULARY_COVERAGE_COLUMNS
+
+COVERAGE_COLUMNS = list(VOCABULARY_COVERAGE_COLUMNS)
 FILLED_COLUMNS = ["la_code", "year", "value", "source_year", "filled_by_rule", "fill_method"]
 
 

@@ -27,17 +27,8 @@ import pandas as pd
 from mobility.errors import BadInputError
 from mobility.public.report import Exclusion
 from mobility.public.vintage import Vintage, split_combined
+from mobility.vocabulary import SUPERGROUPS
 
-SUPERGROUPS = (
-    "Affluent England",
-    "Business, Education and Heritage Centres",
-    "Countryside Living",
-    "Ethnically Diverse Metropolitan Living",
-    "London Cosmopolitan",
-    "Services and Industrial Legacy",
-    "Town and Country Living",
-    "Urban Settlements",
-)
 CLASSIFICATION_COLUMNS = [
     "la_code",
     "supergroup",
