@@ -22,6 +22,7 @@ from analysis.context import RunContext
 from analysis.flows.descriptives import run_flow_descriptives
 from analysis.flows.models import run_flow_models, run_flow_robustness
 from analysis.ls import run_ls_analysis
+from analysis.panel import run_panel_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
 from analysis.results import write_results
 from analysis.tables import write_table
@@ -32,6 +33,7 @@ from mobility.gate import run_gate
 from mobility.generate.synthetic import MANIFEST, generate_synthetic
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
 from mobility.layouts_ls import LS_CONTRACTS, check_ls_completeness
+from mobility.layouts_panel import PANEL_CONTRACTS, check_panel_mapping, stage_panel_files
 from mobility.public import prepare_public, write_smi_placeholder
 
 Analysis = Callable[[duckdb.DuckDBPyConnection, RunContext], AnalysisOutput]
@@ -62,8 +64,8 @@ STRANDS: tuple[Strand, ...] = (
         name="panel",
         title="B: BHPS/UKHLS teenager-to-adult panel",
         marker_dir="ukhls",
-        contracts=(),
-        analyses=(),
+        contracts=PANEL_CONTRACTS,
+        analyses=(("panel", run_panel_analysis),),
     ),
     Strand(
         name="ls",
@@ -156,9 +158,14 @@ def stage_build(options: Options, log: RunLog) -> dict:
     strands = active_strands(raw_dir)
     start = time.perf_counter()
     contracts = tuple(c for s in strands for c in s.contracts)
+    names = {s.name for s in strands}
+    if "panel" in names:
+        check_panel_mapping(raw_dir)  # a renamed variable or missing wave, named clearly
     rows = validate(raw_dir, contracts, LA_LOOKUP)
-    if any(s.name == "ls" for s in strands):
+    if "ls" in names:
         check_ls_completeness(raw_dir)
+    if "panel" in names:
+        stage_panel_files(raw_dir)  # the mapped, wave-stacked files dbt reads
     seconds = time.perf_counter() - start
     say(f"validate  {len(rows)} raw file sets meet their contracts ({seconds:.1f} s)")
     excluded = [s.name for s in STRANDS if s not in strands]
@@ -282,10 +289,11 @@ def ensure_data(options: Options, log: RunLog) -> None:
     canonical layouts; anything else must already exist."""
     if options.source == "public":
         stage_prepare_public(options, log)
-    elif options.data_dir is None:
-        stage_generate(options)
-    elif not options.raw_dir.is_dir():
-        raise BadInputError(f"Data directory {options.raw_dir} does not exist.")
+        return
+    raw_dir = options.raw_dir
+    holds_other_files = raw_dir.is_dir() and any(raw_dir.iterdir())
+    if (raw_dir / MANIFEST).exists() or not holds_other_files:
+        stage_generate(options)  # reuses files generated with the same seed and scale
 
 
 def stage_prepare_public(options: Options, log: RunLog) -> dict:

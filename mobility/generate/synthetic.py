@@ -18,6 +18,7 @@ from mobility.generate.files import write_csv
 from mobility.generate.flows import draw_flows
 from mobility.generate.geography import generate_geography
 from mobility.generate.ls import write_ls_twin
+from mobility.generate.panel import write_panel_twin
 from mobility.vocabulary import COVERAGE_COLUMNS, SUPERGROUPS
 
 POPULATION_YEARS = range(2010, 2019)  # 2010 gives the lagged demography of 2011 flows
@@ -71,6 +72,8 @@ def generate_synthetic(
 
     ls_truth = write_ls_twin(data_dir, seed=seed, scale=scale)
     written += [data_dir / f for f in ls_truth.get("files", [])]
+    panel_truth = write_panel_twin(data_dir, seed=seed, scale=scale)
+    written += [data_dir / f for f in panel_truth.get("files", [])]
 
     truth_path = data_dir / "truth.json"
     truth_path.write_text(json.dumps({"seed": seed, "scale": scale, "flows": truth}, indent=2))

@@ -1,0 +1,112 @@
+"""Report tables 23, 25 and 26: the panel sample, and teenage motivation of stayers vs movers.
+
+Table 23 gives shares (%) of each characteristic and outcome, and mean age, distance and
+income, for stayers, movers and everyone. Tables 25 and 26 give the distribution (%) of the
+second most important reason for wanting a job / aspect of a job among stayers and movers
+with a Pearson chi-squared test of independence (people who did not answer left out). Every
+cell carries `min_cell` (the people it rests on, or the fewer of those with and without a
+characteristic) so disclosure control can blank it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from scipy import stats
+
+from analysis.panel.sample import MOTIVATION_CATEGORIES
+
+SAMPLE_ANALYSIS = "panel_sample"
+MOTIVATION_ANALYSIS = "panel_motivation"
+GROUPS = {0.0: "Stayers", 1.0: "Movers"}
+ALL = "All"
+PEOPLE = "Number of people"
+SHARES: dict[str, str] = {
+    "employed": "Employed",
+    "higher_professional": "Higher managerial or professional occupation",
+    "female": "Female",
+    "white_british": "White British",
+    "married": "Married or civil partner",
+    "has_children": "Has own children under 16",
+    "degree": "Degree",
+    "home_owner": "Home owner",
+    "born_abroad": "Born outside the UK",
+    "parent_higher": "Parent class: higher managerial and professional",
+    "parent_intermediate": "Parent class: intermediate",
+    "parent_routine": "Parent class: routine and manual",
+}
+MEANS: dict[str, str] = {
+    "age": "Age (mean)",
+    "distance_miles": "Distance moved, miles (mean)",
+    "real_income": "Monthly gross real labour income, workers, 2015 pounds (mean)",
+}
+MOTIVATION_TABLES = {"reason_for_job_2": 25, "aspect_of_job_2": 26}
+CHI2 = "Pearson chi-squared"
+
+
+def _row(analysis: str, table: int, row: str, column: str, value: float, n: int, cell: int) -> dict:
+    return {
+        "analysis": analysis,
+        "report_table": table,
+        "row_label": row,
+        "column_label": column,
+        "value": value,
+        "n": n,
+        "min_cell": cell,
+    }
+
+
+def sample_description(frame: pd.DataFrame) -> pd.DataFrame:
+    """Table 23, tidy, before disclosure control."""
+    rows = []
+    parts = {label: frame[frame["mover"] == code] for code, label in GROUPS.items()}
+    parts[ALL] = frame
+    for group, part in parts.items():
+        for column, label in SHARES.items():
+            known = part[column].dropna()
+            x, n = int(known.sum()), len(known)
+            share = 100 * x / n if n else float("nan")
+            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, share, n, min(x, n - x)))
+        for column, label in MEANS.items():
+            known = part[column].dropna()
+            if column == "real_income":
+                known = part.loc[part["employed"] == 1.0, column].dropna()
+            n = len(known)
+            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, float(known.mean()), n, n))
+        rows.append(
+            _row(SAMPLE_ANALYSIS, 23, PEOPLE, group, float(len(part)), len(part), len(part))
+        )
+    return pd.DataFrame(rows)
+
+
+def motivation_by_mover(frame: pd.DataFrame, question: str) -> tuple[pd.DataFrame, dict]:
+    """Tables 25/26, tidy, and the chi-squared test of independence of answer and moving."""
+    table = MOTIVATION_TABLES[question]
+    categories = MOTIVATION_CATEGORIES[question.rsplit("_", 1)[0]]
+    answered = frame[frame[question].notna()]
+    counts = pd.crosstab(answered[question], answered["mover"]).reindex(
+        index=list(categories), columns=list(GROUPS), fill_value=0
+    )
+    rows = []
+    for code, label in categories.items():
+        for mover, group in GROUPS.items():
+            x, n = int(counts.loc[code, mover]), int(counts[mover].sum())
+            share = 100 * x / n if n else float("nan")
+            rows.append(_row(MOTIVATION_ANALYSIS, table, label, group, share, n, x))
+    for mover, group in GROUPS.items():
+        n = int(counts[mover].sum())
+        rows.append(_row(MOTIVATION_ANALYSIS, table, PEOPLE, group, float(n), n, n))
+    observed = counts.loc[counts.sum(axis=1) > 0]
+    chi2, p, dof, _ = stats.chi2_contingency(observed.to_numpy())
+    test = {
+        "analysis": MOTIVATION_ANALYSIS,
+        "report_table": table,
+        "model": "stayers vs movers",
+        "term": f"chi2_{question}",
+        "label": f"{CHI2} ({dof} d.f.)",
+        "estimate": float(chi2),
+        "std_error": float("nan"),
+        "p_value": float(p),
+        "n_obs": int(observed.to_numpy().sum()),
+        "min_cell": int(observed.to_numpy().sum()),
+    }
+    return pd.DataFrame(rows), test

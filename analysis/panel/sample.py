@@ -1,0 +1,274 @@
+"""The strand B analysis sample and its design matrices (models 1-3, interactions, motivation).
+
+Reads `marts.fct_teen_adult_links` and turns the mart's booleans and codes into the 0/1 and
+numeric columns the estimators take. One complete-case sample (every model-3 control known)
+serves models 1-3, so the nested models are comparable; income models use its workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+LINKS = "marts.fct_teen_adult_links"
+TREATMENT = "mover"
+CLUSTER = "adult_la_code"
+OUTCOMES: dict[str, str] = {
+    "employed": "Employed",
+    "higher_professional": "Higher managerial or professional occupation",
+    "real_income": "Monthly gross real labour income (2015 pounds)",
+}
+BINARY_OUTCOMES = ("employed", "higher_professional")
+BASE: tuple[str, ...] = ("mover", "distance_miles")
+LA_ECONOMY: tuple[str, ...] = ("la_unemployment_rate", "la_professional_share")
+DEMOGRAPHICS: tuple[str, ...] = (
+    "female",
+    "age",
+    "white_british",
+    "married",
+    "has_children",
+    "n_children",
+    "degree",
+    "home_owner",
+    "born_abroad",
+    "parent_intermediate",
+    "parent_routine",
+)
+TERM_LABELS: dict[str, str] = {
+    "mover": "Mover",
+    "distance_miles": "Distance moved (miles)",
+    "la_unemployment_rate": "LA unemployment rate (%)",
+    "la_professional_share": "LA share of professionals (SOC 1-2)",
+    "female": "Female",
+    "age": "Age",
+    "white_british": "White British",
+    "married": "Married or civil partner",
+    "has_children": "Has own children under 16",
+    "n_children": "Number of own children under 16",
+    "degree": "Degree",
+    "home_owner": "Home owner",
+    "born_abroad": "Born outside the UK",
+    "parent_intermediate": "Parent class: intermediate",
+    "parent_routine": "Parent class: routine and manual",
+}
+MODEL_BLOCKS: dict[int, tuple[str, ...]] = {1: BASE, 2: BASE + LA_ECONOMY}
+MODEL_BLOCKS[3] = MODEL_BLOCKS[2] + DEMOGRAPHICS
+MIN_EFFECT_CELL = 50  # years/regions with fewer links are pooled with a neighbour
+MOTIVATION_QUESTIONS: dict[str, str] = {
+    "reason_for_job_1": "Most important reason for wanting a job",
+    "reason_for_job_2": "Second most important reason for wanting a job",
+    "aspect_of_job_1": "Most important aspect of a job",
+    "aspect_of_job_2": "Second most important aspect of a job",
+}
+MOTIVATION_CATEGORIES: dict[str, dict[int, str]] = {
+    "reason_for_job": {
+        1: "To earn money",
+        2: "Interest or enjoyment",
+        3: "To be independent",
+        4: "To build a career",
+        5: "Something to do",
+        6: "To meet people",
+    },
+    "aspect_of_job": {
+        1: "Good pay",
+        2: "Job security",
+        3: "Interesting work",
+        4: "Promotion prospects",
+        5: "Working with people",
+        6: "Good hours",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """A mover x characteristic specification: interaction columns and the groups compared."""
+
+    name: str
+    interactions: dict[str, str]  # interaction column -> characteristic column
+    groups: dict[str, str]  # group label (study wording) -> 0/1 indicator column
+    reference: str
+
+
+CHARACTERISTICS: tuple[Characteristic, ...] = (
+    Characteristic(
+        "gender", {"mover_x_female": "female"}, {"Male": "male", "Female": "female"}, "Male"
+    ),
+    Characteristic(
+        "ethnicity",
+        {"mover_x_white_british": "white_british"},
+        {"White British": "white_british", "Other ethnic groups": "not_white_british"},
+        "White British",
+    ),
+    Characteristic(
+        "degree",
+        {"mover_x_degree": "degree"},
+        {"No degree": "no_degree", "Degree": "degree"},
+        "No degree",
+    ),
+    Characteristic(
+        "parent class",
+        {
+            "mover_x_parent_intermediate": "parent_intermediate",
+            "mover_x_parent_routine": "parent_routine",
+        },
+        {
+            "Parent class: higher managerial and professional": "parent_higher",
+            "Parent class: intermediate": "parent_intermediate",
+            "Parent class: routine and manual": "parent_routine",
+        },
+        "Parent class: higher managerial and professional",
+    ),
+)
+
+
+def load_sample(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The links with every model-3 control known, as model-ready columns."""
+    raw = con.execute(f"select * from {LINKS}").df()
+    return prepare(raw)
+
+
+def prepare(raw: pd.DataFrame) -> pd.DataFrame:
+    """Booleans to 0/1, parent class to dummies; drop rows missing a control (not an outcome)."""
+    frame = pd.DataFrame(
+        {
+            "pidp": raw["pidp"],
+            "adult_la_code": raw["adult_la_code"].astype(str),
+            "adult_region_name": raw["adult_region_name"].astype(str),
+            "adult_year": raw["adult_year"].astype(int),
+            "mover": _flag(raw["is_mover"]),
+            "distance_miles": raw["distance_miles"].astype(float),
+            "la_unemployment_rate": raw["la_unemployment_rate"].astype(float),
+            "la_professional_share": raw["la_professional_share"].astype(float),
+            "female": _flag(raw["is_female"]),
+            "age": raw["adult_age"].astype(float),
+            "white_british": _flag(raw["is_white_british"]),
+            "married": _flag(raw["is_married"]),
+            "has_children": _flag(raw["has_children_under_16"]),
+            "n_children": pd.to_numeric(raw["n_children_under_16"]).astype(float),
+            "degree": _flag(raw["has_degree"]),
+            "home_owner": _flag(raw["is_home_owner"]),
+            "born_abroad": _flag(raw["is_born_abroad"]),
+            "parent_class": pd.to_numeric(raw["parent_class"]).astype(float),
+            "employed": _flag(raw["is_employed"]),
+            "higher_professional": _flag(raw["is_higher_professional"]),
+            "real_income": pd.to_numeric(raw["real_monthly_labour_income"]).astype(float),
+        }
+    )
+    for question in MOTIVATION_QUESTIONS:
+        frame[question] = pd.to_numeric(raw[question]).astype(float)
+    controls = [c for c in DEMOGRAPHICS if not c.startswith("parent_")] + ["parent_class"]
+    frame = frame.dropna(subset=[*controls, *BASE, *LA_ECONOMY]).reset_index(drop=True)
+    frame["parent_higher"] = (frame["parent_class"] == 1).astype(float)
+    frame["parent_intermediate"] = (frame["parent_class"] == 2).astype(float)
+    frame["parent_routine"] = (frame["parent_class"] == 3).astype(float)
+    frame["male"] = 1.0 - frame["female"]
+    frame["not_white_british"] = 1.0 - frame["white_british"]
+    frame["no_degree"] = 1.0 - frame["degree"]
+    frame["year_group"] = _pooled_years(frame["adult_year"])
+    return frame
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """Nullable boolean to float 1/0 with NaN for missing."""
+    return values.map({True: 1.0, False: 0.0}).astype(float)
+
+
+def _pooled_years(years: pd.Series) -> pd.Series:
+    """Consecutive years pooled until each group has MIN_EFFECT_CELL links (avoids separation)."""
+    counts = years.value_counts().sort_index()
+    groups, current, size = {}, [], 0
+    for year, n in counts.items():
+        current.append(year)
+        size += n
+        if size >= MIN_EFFECT_CELL:
+            groups.update({y: f"{current[0]}-{current[-1]}" for y in current})
+            current, size = [], 0
+    if current:  # the last few years join the previous group
+        last = groups[max(groups)] if groups else f"{current[0]}-{current[-1]}"
+        start = last.split("-")[0]
+        label = f"{start}-{current[-1]}"
+        groups = {y: (label if g == last else g) for y, g in groups.items()}
+        groups.update({y: label for y in current})
+    return years.map(groups)
+
+
+def outcome_rows(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Rows with the outcome known (income: workers with income known)."""
+    keep = frame[outcome].notna()
+    if outcome == "real_income":
+        keep &= frame["employed"] == 1.0
+    return frame[keep].reset_index(drop=True)
+
+
+def _effects(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
+    """Dummies for every level but the most common (the reference)."""
+    reference = frame[column].value_counts().idxmax()
+    levels = sorted(v for v in frame[column].unique() if v != reference)
+    return pd.DataFrame(
+        {f"{prefix}{level}": (frame[column] == level).astype(float) for level in levels},
+        index=frame.index,
+    )
+
+
+def motivation_dummies(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each answer as dummies (reference: the first category), and two non-response flags.
+
+    Per-question "not answered" dummies would be nearly collinear (most people without answers
+    had no youth interview at all, and a missing first answer makes the second inapplicable),
+    so: one flag for no answers at all, one for some answers missing; a missing item otherwise
+    falls in the reference category.
+    """
+    answers = frame[list(MOTIVATION_QUESTIONS)]
+    none = answers.isna().all(axis=1)
+    columns = {}
+    for question in MOTIVATION_QUESTIONS:
+        stem = question.rsplit("_", 1)[0]
+        for code in list(MOTIVATION_CATEGORIES[stem])[1:]:
+            columns[f"{question}_{code}"] = (answers[question] == code).astype(float)
+    columns["motivation_none"] = none.astype(float)
+    columns["motivation_some_missing"] = (answers.isna().any(axis=1) & ~none).astype(float)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def motivation_labels() -> dict[str, str]:
+    labels = {}
+    for question, text in MOTIVATION_QUESTIONS.items():
+        stem = question.rsplit("_", 1)[0]
+        for code, category in list(MOTIVATION_CATEGORIES[stem].items())[1:]:
+            labels[f"{question}_{code}"] = f"{text}: {category}"
+    labels["motivation_none"] = "No youth questionnaire answers"
+    labels["motivation_some_missing"] = "Some youth questionnaire answers missing"
+    return labels
+
+
+def design(
+    frame: pd.DataFrame,
+    model: int,
+    characteristic: Characteristic | None = None,
+    motivation: bool = False,
+) -> pd.DataFrame:
+    """const, the model's regressors, interactions, motivation, region and year effects."""
+    X = pd.DataFrame({"const": np.ones(len(frame))}, index=frame.index)
+    for column in MODEL_BLOCKS[model]:
+        X[column] = frame[column].astype(float)
+    if characteristic is not None:
+        for inter, char in characteristic.interactions.items():
+            X[inter] = frame[TREATMENT] * frame[char]
+    if motivation:
+        X = X.join(motivation_dummies(frame))
+    X = X.join(_effects(frame, "adult_region_name", "region: "))
+    X = X.join(_effects(frame, "year_group", "year: "))
+    return X.loc[:, X.std(ddof=0).gt(0) | (X.columns == "const")]
+
+
+def binary_columns(X: pd.DataFrame) -> list[str]:
+    """Columns that are 0/1 dummies (discrete-change marginal effects)."""
+    return [
+        c
+        for c in X.columns
+        if c != "const" and c not in ("n_children",) and set(np.unique(X[c])) <= {0.0, 1.0}
+    ]
