@@ -22,13 +22,13 @@ from analysis.context import RunContext
 from analysis.flows.descriptives import run_flow_descriptives
 from analysis.flows.models import run_flow_models, run_flow_robustness
 from analysis.ls import run_ls_analysis
-from analysis.panel import run_panel_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
+from analysis.panel import run_panel_analysis
 from analysis.results import write_results
 from analysis.tables import write_table
 from mobility import warehouse as wh
 from mobility.contracts import FileContract, validate
-from mobility.errors import BadInputError, UsageError
+from mobility.errors import UsageError
 from mobility.gate import run_gate
 from mobility.generate.synthetic import MANIFEST, generate_synthetic
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
