@@ -208,7 +208,7 @@ class _Design:
     """What one pass over X tells us before fitting (see :func:`_summarise_design`)."""
 
     dummies: np.ndarray  # bool mask of 0/1 columns
-    scale: np.ndarray  # 1 for 0/1 columns, 2 SD for others, |value| for constant columns
+    scale: np.ndarray  # 1 for 0/1 columns, 2 SD for others, 0 for constant columns
     sparse: dict[str, str]  # column name -> problem, found before fitting
     ols_start: np.ndarray  # OLS of log((y + mean y) / 2) - offset on X
     gram: np.ndarray  # X'X
@@ -248,7 +248,9 @@ def _summarise_design(
     mean = colsum / n
     sd = np.sqrt(np.maximum(sumsq / n - mean**2, 0.0))
     constant = sd <= 1e-12 * np.maximum(np.abs(mean), 1e-300)
-    scale = np.where(dummies, 1.0, np.where(constant, np.abs(mean), 2.0 * sd))
+    # A constant column (the intercept) is never separated; its SE only reflects how far the
+    # other regressors sit from zero, so it gets scale 0 and is exempt from divergence checks.
+    scale = np.where(dummies, 1.0, np.where(constant, 0.0, 2.0 * sd))
     ols = _solve_psd(gram, xv[:, 2])
     empty = np.flatnonzero(dummies & (ytot == 0))
     return _Design(dummies, scale, sparse, ols, gram, empty)
