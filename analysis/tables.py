@@ -1,14 +1,16 @@
-"""Render publication tables to Markdown, HTML and CSV, and lay out regression tables.
+"""Render publication tables to Markdown, HTML and CSV, and lay out tidy results.
 
-`regression_table` turns tidy estimates into the study's layout: a coefficient with stars
-(*** p<0.01, ** p<0.05, * p<0.1) over its standard error in parentheses, one column per
-model, control-block rows YES/NO and the number of observations.
+Every layout prints an estimate the study's way: a coefficient with stars (*** p<0.01,
+** p<0.05, * p<0.1) over its standard error in parentheses. `regression_table` puts models in
+columns with control-block rows YES/NO and the number of observations; `group_effects_table`
+stacks within-group effects in one block per model; `wide_descriptives` pivots tidy
+descriptives. They live here so that every strand prints alike.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +28,18 @@ def stars(p_value: float | None) -> str:
     if p_value < 0.1:
         return "*"
     return ""
+
+
+def _estimate_cells(estimate: float, std_error: float, p_value: float, digits: int) -> list[str]:
+    """Coefficient with stars and (SE): the one place the study's cell format is written."""
+    return [f"{estimate:.{digits}f}{stars(p_value)}", f"({std_error:.{digits}f})"]
+
+
+def coefficient_cells(estimate: float, std_error: float, p_value: float, digits: int) -> list[str]:
+    """The coefficient-with-stars cell and the (SE) cell; blank when suppressed."""
+    if pd.isna(estimate):
+        return ["", ""]
+    return _estimate_cells(estimate, std_error, p_value, digits)
 
 
 def regression_table(
@@ -55,8 +69,9 @@ def regression_table(
                 se_row.append("")
                 continue
             est = hit.iloc[0]
-            coef_row.append(f"{est['estimate']:.{digits}f}{stars(est['p_value'])}")
-            se_row.append(f"({est['std_error']:.{digits}f})")
+            coef, se = _estimate_cells(est["estimate"], est["std_error"], est["p_value"], digits)
+            coef_row.append(coef)
+            se_row.append(se)
         rows += [coef_row, se_row]
     for block, included in (control_blocks or {}).items():
         shown = {str(m) for m in included}
@@ -64,6 +79,54 @@ def regression_table(
     n_obs = estimates.groupby("model")["n_obs"].max()
     rows.append(["Observations"] + [f"{int(n_obs[m]):,}" for m in models])
     return pd.DataFrame(rows, columns=["", *columns])
+
+
+def _count(value: object) -> str:
+    """A head count with thousands separators; blank when suppressed."""
+    return "" if pd.isna(value) else f"{int(value):,}"
+
+
+def group_effects_table(
+    estimates: pd.DataFrame,
+    block_titles: Mapping[str, str],
+    effect_column: str = "Mover effect",
+    digits: int = 3,
+) -> pd.DataFrame:
+    """One block per model in `block_titles` order: a title row, then each term's effect.
+
+    `estimates` needs model, label, estimate, std_error, p_value, n_obs (tidy contract).
+    """
+    rows: list[list[str]] = []
+    for model, title in block_titles.items():
+        block = estimates[estimates["model"] == model]
+        if block.empty:
+            continue
+        rows.append([title, "", ""])
+        for est in block.itertuples(index=False):
+            coef, se = coefficient_cells(est.estimate, est.std_error, est.p_value, digits)
+            rows += [[str(est.label), coef, _count(est.n_obs)], ["", se, ""]]
+    return pd.DataFrame(rows, columns=["", effect_column, "Observations"])
+
+
+def wide_descriptives(
+    descriptives: pd.DataFrame,
+    row_order: Sequence[str],
+    column_order: Sequence[str],
+    formats: Mapping[str, Callable[[float], str]] | None = None,
+    default: Callable[[float], str] = lambda v: f"{v:.1f}",
+) -> pd.DataFrame:
+    """Rows x columns of tidy descriptives as text; `formats` by row label, blank if missing."""
+    formats = formats or {}
+    values = descriptives.set_index(["row_label", "column_label"])["value"]
+    rows = []
+    for row in row_order:
+        fmt = formats.get(row, default)
+        cells = []
+        for column in column_order:
+            value = values.get((row, column), float("nan"))
+            cells.append("" if pd.isna(value) else fmt(float(value)))
+        rows.append([row, *cells])
+    return pd.DataFrame(rows, columns=["", *column_order])
 
 
 def to_markdown(frame: pd.DataFrame) -> str:

@@ -47,11 +47,13 @@ class FileContract:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _quote(path: Path) -> str:
+def quote_path(path: Path) -> str:
+    """A path as a DuckDB string literal (single quotes doubled), for read_csv and copy."""
     return "'" + path.as_posix().replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
+def quote_identifier(name: str) -> str:
+    """A column name as a DuckDB quoted identifier (double quotes doubled)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -120,7 +122,7 @@ def _validate_csv(
     try:
         con.execute(
             "create or replace temp table raw_file as select row_number() over () as __row, * "
-            f"from read_csv({_quote(path)}, header = true, all_varchar = true, "
+            f"from read_csv({quote_path(path)}, header = true, all_varchar = true, "
             f"delim = E'{delimiter}')"
         )
         header = [r[0] for r in con.execute("describe raw_file").fetchall()][1:]
@@ -147,7 +149,7 @@ def _check_column(
     column: Column,
     known_la_codes: set[str] | None,
 ) -> None:
-    col = _ident(column.name)
+    col = quote_identifier(column.name)
     value = f"trim({col})"
     if not column.nullable:
         bad = _first_bad_row(con, col, f"{col} is null or {value} = ''")
@@ -210,7 +212,7 @@ def _check_column(
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, path: Path, contract: FileContract) -> None:
-    key = ", ".join(f"trim({_ident(k)})" for k in contract.key)
+    key = ", ".join(f"trim({quote_identifier(k)})" for k in contract.key)
     dup = con.execute(
         f"select {key}, count(*) from raw_file group by {key} having count(*) > 1 limit 1"
     ).fetchone()
@@ -278,8 +280,8 @@ def _known_codes(con: duckdb.DuckDBPyConnection, data_dir: Path, lookup: FileCon
     return {
         r[0]
         for r in con.execute(
-            f"select distinct trim({_ident(code_column)}) from read_csv({_quote(path)}, "
-            "header = true, all_varchar = true)"
+            f"select distinct trim({quote_identifier(code_column)}) "
+            f"from read_csv({quote_path(path)}, header = true, all_varchar = true)"
         ).fetchall()
     }
 

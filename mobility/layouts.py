@@ -10,6 +10,19 @@ from mobility.contracts import Column, FileContract
 from mobility.vocabulary import INDICATORS, SUPERGROUPS
 
 FIRST_FLOW_YEAR, LAST_FLOW_YEAR = 2011, 2018
+CENSUS_YEAR = 2011
+# Census 2011 OD breakdowns (our canonical layout, modelled on the Nomis census OD tables):
+# NS-SEC in the study's three classes plus the two groups outside them, and ethnicity in two.
+CENSUS_BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "nssec": (
+        "Higher managerial, administrative and professional occupations",
+        "Intermediate occupations",
+        "Routine and manual occupations",
+        "Never worked and long-term unemployed",
+        "Full-time students",
+    ),
+    "ethnicity": ("White", "Non-white"),
+}
 FIRST_INDICATOR_YEAR, LAST_INDICATOR_YEAR = 2000, 2019
 
 LA_LOOKUP = FileContract(
@@ -25,6 +38,37 @@ LA_LOOKUP = FileContract(
     ),
     key=("ltlacd",),
 )
+
+CENSUS_OD = FileContract(
+    name="Census 2011 LA origin-destination flows",
+    pattern="census2011/census2011_la_od.csv",
+    columns=(
+        Column("OutLA", is_la_code=True),
+        Column("InLA", is_la_code=True),
+        Column("Moves", "number", min_value=0),  # whole numbers; the public reader writes 12.0
+        Column("source"),
+    ),
+    key=("OutLA", "InLA"),
+)
+# Required in every mode: the real public files lack the breakdowns, so the public preparation
+# writes this file header-only (zero rows) and reports the NS-SEC/ethnicity tables as not
+# produced; the contract still checks the layout (and every row when there are rows).
+CENSUS_OD_BY_GROUP = FileContract(
+    name="Census 2011 LA origin-destination flows by NS-SEC and by ethnicity",
+    pattern="census2011/census2011_la_od_by_group.csv",
+    columns=(
+        Column("OutLA", is_la_code=True),
+        Column("InLA", is_la_code=True),
+        Column("breakdown", allowed=tuple(CENSUS_BREAKDOWNS)),
+        Column(
+            "category",
+            allowed=tuple(c for categories in CENSUS_BREAKDOWNS.values() for c in categories),
+        ),
+        Column("Moves", "integer", min_value=0),
+    ),
+    key=("OutLA", "InLA", "breakdown", "category"),
+)
+CENSUS_OD_BY_GROUP_COLUMNS: tuple[str, ...] = tuple(c.name for c in CENSUS_OD_BY_GROUP.columns)
 
 FLOW_CONTRACTS: tuple[FileContract, ...] = (
     FileContract(
@@ -138,4 +182,6 @@ FLOW_CONTRACTS: tuple[FileContract, ...] = (
         ),
         key=("la_code", "year", "indicator"),
     ),
+    CENSUS_OD,
+    CENSUS_OD_BY_GROUP,
 )

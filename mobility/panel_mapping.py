@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from mobility.contracts import quote_identifier, quote_path
 from mobility.errors import BadInputError
 
 MAPPING_PATH = Path(__file__).resolve().parents[1] / "warehouse" / "panel_variables.yml"
@@ -104,18 +105,10 @@ def load_mapping(path: Path = MAPPING_PATH) -> PanelMapping:
         raise BadInputError(f"{path}: cannot read the panel column mapping ({exc!r}).") from exc
 
 
-def _quote(path: Path) -> str:
-    return "'" + path.as_posix().replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def read_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     try:
         rel = con.sql(
-            f"select * from read_csv({_quote(path)}, delim = '\\t', header = true, "
+            f"select * from read_csv({quote_path(path)}, delim = '\\t', header = true, "
             "all_varchar = true) limit 0"
         )
     except duckdb.Error as exc:
@@ -174,19 +167,21 @@ def stage_panel_files(data_dir: Path, mapping: PanelMapping | None = None) -> di
                     if wave
                     else ""
                 )
-                renamed = ", ".join(f"{_ident(v)} as {_ident(k)}" for k, v in columns.items())
+                renamed = ", ".join(
+                    f"{quote_identifier(v)} as {quote_identifier(k)}" for k, v in columns.items()
+                )
                 selects.append(
-                    f"select {wave_cols}{renamed} from read_csv({_quote(path)}, delim = '\\t', "
+                    f"select {wave_cols}{renamed} from read_csv({quote_path(path)}, delim = '\\t', "
                     "header = true, all_varchar = true)"
                 )
             target = out_dir / f"{file_type}.tab"
             con.execute(
-                f"copy ({' union all '.join(selects)}) to {_quote(target)} "
+                f"copy ({' union all '.join(selects)}) to {quote_path(target)} "
                 "(header true, delimiter '\\t')"
             )
             rows[file_type] = int(
                 con.execute(
-                    f"select count(*) from read_csv({_quote(target)}, delim = '\\t', "
+                    f"select count(*) from read_csv({quote_path(target)}, delim = '\\t', "
                     "header = true, all_varchar = true)"
                 ).fetchone()[0]
             )

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.context import RunContext
 from analysis.flows.descriptives import run_flow_descriptives
-from analysis.flows.models import run_flow_models, run_flow_robustness
+from analysis.flows.models import run_census_flow_models, run_flow_models, run_flow_robustness
 from analysis.ls import run_ls_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
 from analysis.panel import run_panel_analysis
@@ -30,7 +30,7 @@ from mobility import warehouse as wh
 from mobility.contracts import FileContract, validate
 from mobility.errors import UsageError
 from mobility.gate import run_gate
-from mobility.generate.synthetic import MANIFEST, generate_synthetic
+from mobility.generate.synthetic import GENERATOR_VERSION, MANIFEST, generate_synthetic
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
 from mobility.layouts_ls import LS_CONTRACTS, check_ls_completeness
 from mobility.layouts_panel import PANEL_CONTRACTS, check_panel_mapping, stage_panel_files
@@ -58,6 +58,7 @@ STRANDS: tuple[Strand, ...] = (
             ("flow_descriptives", run_flow_descriptives),
             ("flow_models", run_flow_models),
             ("flow_robustness", run_flow_robustness),
+            ("census_flow_models", run_census_flow_models),
         ),
     ),
     Strand(
@@ -140,7 +141,11 @@ def stage_generate(options: Options, force: bool = False) -> dict:
     manifest = raw_dir / MANIFEST
     if manifest.exists() and not force:
         facts = json.loads(manifest.read_text())
-        if facts.get("seed") == options.seed and facts.get("scale") == options.scale:
+        if (facts.get("seed"), facts.get("scale"), facts.get("version")) == (
+            options.seed,
+            options.scale,
+            GENERATOR_VERSION,
+        ):
             say(f"generate  synthetic files already in {raw_dir} (seed {options.seed}), kept")
             return {"data_dir": str(raw_dir), "reused": True}
     start = time.perf_counter()

@@ -1,8 +1,10 @@
-"""Descriptive migration rates between area types, and covariate means by typology.
+"""Descriptive migration rates between area types, covariate means by typology, and Census
+2011 flows into and out of deprived areas by NS-SEC and by ethnicity.
 
 The rates come straight from `marts.fct_type_pair_migration_rates` (rate = moves from type k
-to type m / population of type k); this module only shapes them into tidy descriptives and
-reader-facing tables.
+to type m / population of type k, ONS detailed estimates) and the census shares from
+`marts.fct_census_type_pair_flows_by_group`; this module only shapes them into tidy
+descriptives and reader-facing tables.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ import pandas as pd
 from analysis.context import RunContext
 from analysis.labels import COVARIATE_LABELS, TYPOLOGY_TITLES
 from analysis.outputs import AnalysisOutput, PublicationTable, empty_descriptives
+from mobility.layouts import CENSUS_BREAKDOWNS
+from mobility.vocabulary import IMD_QUINTILES
+
+ALL_AREAS = "All areas"  # the margin label of fct_census_type_pair_flows_by_group
+BREAKDOWN_TITLES = {"nssec": "NS-SEC", "ethnicity": "Ethnicity"}
 
 RATE_VIEWS: dict[str, tuple[str, str]] = {
     # view: (column the breakdown varies over, the SQL filter that selects it)
@@ -155,12 +162,96 @@ def covariate_table(means: pd.DataFrame, order: dict[tuple[str, str], int]) -> P
     )
 
 
+def _direction(sending_type: str, receiving_type: str) -> str:
+    """`Out of High deprivation`, `Into 2nd quintile` or `All moves`, for a margin row."""
+    if sending_type == ALL_AREAS and receiving_type == ALL_AREAS:
+        return "All moves"
+    if receiving_type == ALL_AREAS:
+        return f"Out of {sending_type}"
+    return f"Into {receiving_type}"
+
+
+def census_group_descriptives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Tidy rows: Census 2011 moves into and out of each IMD 2010 quintile by NS-SEC and by
+    ethnicity (analysis census2011_flows_by_<breakdown>_imd_2010; value = share of the
+    direction's moves in the category, n = moves). Empty without the census breakdowns."""
+    groups = con.execute(
+        """
+        select sending_type, receiving_type, breakdown, category, moves, share
+        from marts.fct_census_type_pair_flows_by_group
+        where typology = 'imd_2010'
+            and (sending_type = 'All areas' or receiving_type = 'All areas')
+        """
+    ).df()
+    groups["direction"] = [
+        _direction(s, r)
+        for s, r in zip(groups["sending_type"], groups["receiving_type"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "analysis": "census2011_flows_by_" + groups["breakdown"] + "_imd_2010",
+            "report_table": pd.NA,
+            "row_label": groups["direction"],
+            "column_label": groups["category"],
+            "value": groups["share"],
+            "n": groups["moves"].round().astype("int64"),
+        }
+    )
+
+
+def census_group_table(descriptives: pd.DataFrame) -> PublicationTable:
+    """Percent of each direction's census moves in each NS-SEC class and ethnic group."""
+    rows = [f"{way} {q}" for q in IMD_QUINTILES for way in ("Out of", "Into")] + ["All moves"]
+    columns = []
+    for breakdown, categories in CENSUS_BREAKDOWNS.items():
+        subset = descriptives[
+            descriptives["analysis"] == f"census2011_flows_by_{breakdown}_imd_2010"
+        ]
+        wide = subset.pivot(index="row_label", columns="column_label", values="value")
+        wide = wide.reindex(index=rows, columns=list(categories)).fillna(0.0) * 100
+        wide.columns = [f"{BREAKDOWN_TITLES[breakdown]}: {c}" for c in wide.columns]
+        columns.append(wide)
+    moves = (
+        descriptives[descriptives["analysis"] == "census2011_flows_by_ethnicity_imd_2010"]
+        .groupby("row_label")["n"]
+        .sum()
+        .reindex(rows)
+        .fillna(0)
+        .astype("int64")
+        .rename("Moves")
+    )
+    frame = pd.concat([*[c.round(1) for c in columns], moves], axis=1)
+    frame.index.name = "Direction (IMD 2010 quintile)"
+    return PublicationTable(
+        key="census2011_flows_by_group_imd_2010",
+        title="Census 2011 flows into and out of deprived areas (IMD 2010 quintiles) by NS-SEC "
+        "and by ethnicity (% of the direction's moves)",
+        frame=frame.reset_index(),
+        notes=(
+            "Flow source: Census 2011 origin-destination flows by NS-SEC and by ethnicity "
+            "(moves in the year before census day, 27 March 2011), English LAs at both ends. "
+            "'Out of' = moves from LAs of the quintile to any English LA; 'Into' = moves into "
+            "LAs of the quintile from any English LA. Each breakdown adds up to 100%.",
+        ),
+    )
+
+
 def run_flow_descriptives(con: duckdb.DuckDBPyConnection, context: RunContext) -> AnalysisOutput:
-    """Strand A descriptives: rates by type pair and covariate means (report table 6)."""
+    """Strand A descriptives: rates by type pair, covariate means (report table 6), and the
+    Census 2011 flows into and out of deprived areas by NS-SEC and by ethnicity."""
     order = _category_order(con)
     rates = migration_rate_descriptives(con)
     means = covariate_means(con)
+    census = census_group_descriptives(con)
     output = AnalysisOutput(name="flow_descriptives")
-    output.descriptives = pd.concat([empty_descriptives(), rates, means], ignore_index=True)
+    output.descriptives = pd.concat([empty_descriptives(), rates, means, census], ignore_index=True)
     output.tables = [covariate_table(means, order), *rate_tables(rates, order)]
+    if census.empty:
+        output.skipped.append(
+            "Census 2011 flows into and out of deprived areas by NS-SEC and by ethnicity: the "
+            "census OD breakdowns are not among the input files "
+            "(census2011/census2011_la_od_by_group.csv has no rows)"
+        )
+    else:
+        output.tables.append(census_group_table(census))
     return output

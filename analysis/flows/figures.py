@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from analysis.flows.regressions import ModelFit  # noqa: E402
-from analysis.flows.specifications import Sample  # noqa: E402
-from analysis.labels import TYPOLOGY_TITLES  # noqa: E402
-from analysis.outputs import Figure  # noqa: E402
+from analysis.figures import Z_95, errorbar_panel, pyplot, save_figure
+from analysis.flows.regressions import ModelFit
+from analysis.flows.specifications import Sample
+from analysis.labels import TYPOLOGY_TITLES
+from analysis.outputs import Figure
 
 
 def coefficient_plot(sample: Sample, fits: list[ModelFit], out_dir: Path) -> Figure | None:
@@ -23,18 +20,21 @@ def coefficient_plot(sample: Sample, fits: list[ModelFit], out_dir: Path) -> Fig
         return None
     columns = 3
     rows = int(np.ceil(len(panels) / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(13, 3.2 * rows), squeeze=False)
+    figure, axes = pyplot().subplots(rows, columns, figsize=(13, 3.2 * rows), squeeze=False)
     for axis, item in zip(axes.flat, panels, strict=False):
         prefix = f"{item.spec.end}_type["
         picks = [i for i, t in enumerate(item.design.terms) if t.startswith(prefix)]
-        estimates = item.fit.params[picks]
-        errors = 1.96 * item.fit.std_errors[picks]
-        labels = [item.design.labels[i].split(": ", 1)[1] for i in picks]
-        positions = np.arange(len(picks))
-        axis.errorbar(estimates, positions, xerr=errors, fmt="o", color="#1f5f8b", capsize=2)
-        axis.axvline(0, color="#999", linewidth=0.8)
-        axis.set_yticks(positions, labels, fontsize=7)
-        axis.invert_yaxis()
+        errorbar_panel(
+            axis,
+            item.fit.params[picks],
+            Z_95 * item.fit.std_errors[picks],
+            [item.design.labels[i].split(": ", 1)[1] for i in picks],
+            color="#1f5f8b",
+            zero_color="#999",
+            capsize=2,
+            label_size=7,
+            invert=True,
+        )
         title = (
             "Outflows: sending type"
             if item.spec.kind == "outflows"
@@ -49,12 +49,9 @@ def coefficient_plot(sample: Sample, fits: list[ModelFit], out_dir: Path) -> Fig
         fontsize=10,
     )
     figure.tight_layout()
-    relative = Path("figures") / f"coefficients_{sample.typology}.png"
-    (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out_dir / relative, dpi=110)
-    plt.close(figure)
+    key = f"coefficients_{sample.typology}"
     return Figure(
-        key=f"coefficients_{sample.typology}",
+        key=key,
         title=f"Coefficient plot, {TYPOLOGY_TITLES[sample.typology]}",
-        path=relative.as_posix(),
+        path=save_figure(figure, out_dir, key).as_posix(),
     )

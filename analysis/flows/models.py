@@ -1,13 +1,17 @@
 """Run the strand-A model suite and shape it for the results schema, tables and figures.
 
-Main analysis: NB2 on the published (non-zero) pair-years, models 1-4, every specification of
-every typology (report tables 2-5, 7-20). Robustness, written as separate analyses: PPML on
-the same rows, and NB2 on the zero-inclusive full pair grid (model 4).
+Main analysis: NB2 on the published (non-zero) pair-years of the ONS detailed estimates,
+models 1-4, every specification of every typology (report tables 2-5, 7-20). Robustness,
+written as separate analyses: PPML on the same rows, and NB2 on the zero-inclusive full pair
+grid (model 4). Census 2011 flows: the same NB2 specifications on the census moves of the year
+before census day 2011, as separate analyses (`flows_nb2_census2011_<spec>`) under the same
+report_table numbers, for the samples that include 2011.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -18,10 +22,14 @@ from analysis.context import RunContext
 from analysis.estimators.count_models import fit_nb2, fit_poisson
 from analysis.flows.figures import coefficient_plot
 from analysis.flows.regressions import (
+    CENSUS_FLOWS,
+    ONS_FLOWS,
     ModelFit,
     Specification,
     fit_nested_models,
+    identified_models,
     load_sample,
+    specification_rows,
     specifications,
     tidy_estimates,
 )
@@ -31,13 +39,19 @@ from analysis.flows.specifications import (
     DISTANCE_TERMS,
     ECONOMIC_TERMS,
     SAMPLES,
+    Sample,
     type_term,
 )
 from analysis.labels import TYPOLOGY_TITLES
 from analysis.outputs import AnalysisOutput, PublicationTable, empty_estimates
 from analysis.tables import regression_table
+from mobility.layouts import CENSUS_YEAR
 
 MODELS = (1, 2, 3, 4)
+FLOW_SOURCE_TITLES: dict[str, str] = {
+    ONS_FLOWS: "ONS internal migration detailed estimates (years ending June)",
+    CENSUS_FLOWS: "Census 2011 origin-destination flows (year before census day, 27 March 2011)",
+}
 
 
 def _term_order(spec: Specification) -> list[str]:
@@ -45,35 +59,49 @@ def _term_order(spec: Specification) -> list[str]:
     return types + [*DISTANCE_TERMS, *DEMOGRAPHIC_TERMS, *ECONOMIC_TERMS]
 
 
-def _title(spec: Specification, estimator: str) -> str:
+def _title(spec: Specification, estimator: str, flow_source: str = ONS_FLOWS) -> str:
     sample = spec.sample
     where = " and ".join(sample.countries)
-    years = f"{sample.years[0]}-{sample.years[1]}"
+    first, last = sample.years
+    years = str(first) if first == last else f"{first}-{last}"
     what = (
         "outflows by type of sending area"
         if spec.kind == "outflows"
         else f"destinations of people leaving {spec.sending_category}"
     )
-    number = f"Table {spec.report_table}: " if spec.report_table else ""
+    census = " (Census 2011 flows)" if flow_source == CENSUS_FLOWS else ""
+    number = f"Table {spec.report_table}{census}: " if spec.report_table else census.strip()
     return (
         f"{number}{estimator} regression of LA-pair moves, {what} "
         f"({TYPOLOGY_TITLES[sample.typology]}; {where}, {years})"
     )
 
 
-def _table(spec: Specification, estimates: pd.DataFrame, estimator: str) -> PublicationTable:
-    frame = regression_table(estimates, _term_order(spec), CONTROL_BLOCKS)
-    key = (
-        f"table_{spec.report_table:02d}_{spec.name}" if spec.report_table else f"flows_{spec.name}"
-    )
+def _table(
+    spec: Specification, estimates: pd.DataFrame, estimator: str, flow_source: str = ONS_FLOWS
+) -> PublicationTable:
+    blocks = CONTROL_BLOCKS
+    if flow_source == CENSUS_FLOWS:  # one flow year: no year effects to report
+        blocks = {k: v for k, v in CONTROL_BLOCKS.items() if k != "Year effects"}
+    frame = regression_table(estimates, _term_order(spec), blocks)
+    stem = spec.name if flow_source == ONS_FLOWS else f"census2011_{spec.name}"
+    key = f"table_{spec.report_table:02d}_{stem}" if spec.report_table else f"flows_{stem}"
     notes = [
         "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
         "sending population as exposure; robust (sandwich) standard errors in parentheses; "
         "*** p<0.01, ** p<0.05, * p<0.1. Covariates lagged one year.",
+        f"Flow source: {FLOW_SOURCE_TITLES[flow_source]}.",
     ]
+    if flow_source == CENSUS_FLOWS:
+        notes.append(
+            "One flow year (2011), so no year effects; sending population of mid-2011 as "
+            "exposure, covariates of 2010."
+        )
     if spec.sample.pooled_countries:
         notes.append("Country effects (sending and receiving Wales) included in every model.")
-    return PublicationTable(key, _title(spec, estimator), frame, spec.report_table, tuple(notes))
+    return PublicationTable(
+        key, _title(spec, estimator, flow_source), frame, spec.report_table, tuple(notes)
+    )
 
 
 def _planted(truth: dict) -> dict[str, float]:
@@ -162,6 +190,76 @@ def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
             output.figures.append(figure)
     output.estimates = pd.concat(estimates, ignore_index=True)
     return output
+
+
+def census_sample(sample: Sample) -> Sample | None:
+    """The sample restricted to the census flow year, or None when its years exclude 2011."""
+    first, last = sample.years
+    if not first <= CENSUS_YEAR <= last:
+        return None
+    return replace(sample, years=(CENSUS_YEAR, CENSUS_YEAR))
+
+
+def run_census_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> AnalysisOutput:
+    """NB2 models 1-4 of every specification on the Census 2011 flows, as separate analyses
+    (`flows_nb2_census2011_<spec>`) under the same report tables as the ONS-flow models.
+
+    The census is one flow year, so only samples whose years include 2011 run (ONS supergroups
+    and IMD 2010); the hot/cold-spot sample (2017-2018) is reported as skipped.
+    """
+    output = AnalysisOutput(name="census_flow_models")
+    estimates = [empty_estimates()]
+    for full_sample in SAMPLES:
+        title = TYPOLOGY_TITLES[full_sample.typology]
+        tables = _report_tables(full_sample)
+        sample = census_sample(full_sample)
+        if sample is None:
+            output.skipped.append(
+                f"{tables} on Census 2011 flows ({title}): the study's sample is "
+                f"{full_sample.years[0]}-{full_sample.years[1]}, which excludes the census "
+                "flow year 2011"
+            )
+            continue
+        frame = load_sample(con, sample, flow_source=CENSUS_FLOWS)
+        if frame.empty:
+            output.skipped.append(
+                f"{tables} on Census 2011 flows ({title}): no census pair flows in the sample "
+                "(census2011/census2011_la_od.csv has no rows for it)"
+            )
+            continue
+        for spec in specifications(sample):
+            models = identified_models(frame, spec, MODELS)
+            if models != MODELS:
+                unidentified = ", ".join(str(m) for m in MODELS if m not in models)
+                n_las = specification_rows(frame, spec)["sending_la_code"].nunique()
+                output.skipped.append(
+                    f"Table {spec.report_table} (Census 2011 flows, {spec.name}): model(s) "
+                    f"{unidentified} not identified (one flow year, so the sending-LA "
+                    f"covariates vary over only {n_las} sending LA(s))"
+                )
+            if not models:
+                continue
+            fits = fit_nested_models(frame, spec, fit_nb2, models)
+            tidy = tidy_estimates(fits, f"flows_nb2_census2011_{spec.name}")
+            estimates.append(tidy)
+            output.tables.append(_table(spec, tidy, "NB2", CENSUS_FLOWS))
+            output.notes += [m for f in fits for m in f.warnings]
+        output.notes.append(
+            f"{tables} also estimated on Census 2011 flows ({title}; analyses "
+            f"flows_nb2_census2011_{sample.typology}_*; flow source: "
+            f"{FLOW_SOURCE_TITLES[CENSUS_FLOWS]})."
+        )
+    output.estimates = pd.concat(estimates, ignore_index=True)
+    return output
+
+
+def _report_tables(sample: Sample) -> str:
+    numbers = [n for n in (sample.outflow_table, *sample.destination_tables) if n is not None]
+    if not numbers:
+        return "Tables"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 1:
+        return f"Tables {numbers[0]}-{numbers[-1]}"
+    return "Table " + ", ".join(map(str, numbers))
 
 
 def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> AnalysisOutput:

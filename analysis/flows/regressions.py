@@ -23,6 +23,16 @@ from analysis.flows.specifications import MODEL_BLOCKS, Sample, slug, type_label
 
 Estimator = Callable[..., CountFit]
 
+# Flow sources and the mart each lives in. The ONS detailed estimates are the default of every
+# strand-A analysis; Census 2011 flows (one flow year, 2011) are a separate analysis, kept in a
+# mart of their own so that summing fct_la_pair_flows by year never counts 2011 twice.
+ONS_FLOWS = "ons_detailed_estimates"
+CENSUS_FLOWS = "census_2011"
+FLOW_TABLES: dict[str, str] = {
+    ONS_FLOWS: "marts.fct_la_pair_flows",
+    CENSUS_FLOWS: "marts.fct_census_la_pair_flows",
+}
+
 
 @dataclass(frozen=True)
 class Specification:
@@ -58,15 +68,21 @@ def specifications(sample: Sample) -> Iterator[Specification]:
 
 
 def load_sample(
-    con: duckdb.DuckDBPyConnection, sample: Sample, zero_inclusive: bool = False
+    con: duckdb.DuckDBPyConnection,
+    sample: Sample,
+    zero_inclusive: bool = False,
+    flow_source: str = ONS_FLOWS,
 ) -> pd.DataFrame:
-    """The pair-year rows of a sample with model-ready columns (logs taken, lags applied)."""
+    """The pair-year rows of a sample with model-ready columns (logs taken, lags applied),
+    from one flow source (ONS detailed estimates unless asked otherwise)."""
+    table = FLOW_TABLES[flow_source]
     countries = ", ".join(f"'{c}'" for c in sample.countries)
     observed = "" if zero_inclusive else "and has_observed_moves"
     return con.execute(
         f"""
         select
             year,
+            sending_la_code,
             moves,
             ln(sending_population) as log_exposure,
             shares_border,
@@ -85,13 +101,14 @@ def load_sample(
             ln(receiving_gva_per_head_real_lag1) as receiving_log_gva_per_head,
             ln(sending_mean_house_price_lag1) as sending_log_mean_house_price,
             ln(receiving_mean_house_price_lag1) as receiving_log_mean_house_price
-        from marts.fct_la_pair_flows
+        from {table}
         where year between {sample.years[0]} and {sample.years[1]}
             and sending_country in ({countries})
             and receiving_country in ({countries})
             and sending_{sample.column} is not null
             and receiving_{sample.column} is not null
             {observed}
+        order by year, sending_la_code, receiving_la_code  -- same sums, same estimates, every run
         """
     ).df()
 
@@ -142,13 +159,37 @@ class ModelFit:
     warnings: tuple[str, ...]
 
 
+def specification_rows(frame: pd.DataFrame, spec: Specification) -> pd.DataFrame:
+    """The rows a specification is estimated on (destinations: one sending type only)."""
+    if spec.kind == "destinations":
+        return frame[frame["sending_type"] == spec.sending_category]
+    return frame
+
+
+def identified_models(
+    frame: pd.DataFrame, spec: Specification, models: tuple[int, ...]
+) -> tuple[int, ...]:
+    """The leading nested models whose design has full column rank on the spec's rows.
+
+    With a single flow year (Census 2011) the sending-end covariates vary only between
+    sending LAs, so a destination model for a type with few LAs cannot identify them all;
+    the models are nested, so once one is rank deficient every later one is too.
+    """
+    subset = specification_rows(frame, spec)
+    identified: list[int] = []
+    for model in models:
+        X = design_matrix(subset, spec, model).X
+        if len(subset) <= X.shape[1] or np.linalg.matrix_rank(X) < X.shape[1]:
+            break
+        identified.append(model)
+    return tuple(identified)
+
+
 def fit_nested_models(
     frame: pd.DataFrame, spec: Specification, estimator: Estimator, models: tuple[int, ...]
 ) -> list[ModelFit]:
     """Fit the nested models in order, each starting from the previous solution."""
-    subset = frame
-    if spec.kind == "destinations":
-        subset = frame[frame["sending_type"] == spec.sending_category]
+    subset = specification_rows(frame, spec)
     y = subset["moves"].to_numpy(dtype=float)
     offset = subset["log_exposure"].to_numpy(dtype=float)
     results: list[ModelFit] = []

@@ -12,26 +12,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.ls.sample import OUTCOMES
+from analysis.ls.sample import DEMOGRAPHICS, OUTCOMES, TERM_LABELS
+from analysis.mover_effects import PEOPLE
 
 ANALYSIS = "ls_stayers_movers"
 REPORT_TABLE = 30
+# The model's 0/1 controls under the model's labels, with the reference parent class added.
+_PERSON = [c for c in DEMOGRAPHICS if c != "age" and not c.startswith("parent_")]
+_PARENT = [c for c in DEMOGRAPHICS if c.startswith("parent_")]
 SHARES: dict[str, str] = {
-    "male": "Male",
-    "white": "White",
-    "limiting_illness": "Limiting long-term illness",
-    "married": "Married",
-    "degree": "Degree",
-    "owner": "Owner occupier",
-    "born_outside_uk": "Born outside the UK",
+    **{column: TERM_LABELS[column] for column in _PERSON},
     "parent_professional": "Parent class: professional and technical",
-    "parent_skilled": "Parent class: skilled",
-    "parent_semi_unskilled": "Parent class: semi-skilled/unskilled",
+    **{column: TERM_LABELS[column] for column in _PARENT},
     **OUTCOMES,
 }
 GROUP_LABELS = {0: "Stayers", 1: "Movers"}
 P_VALUE = "p-value (stayers = movers)"
-PEOPLE = "Number of people"
 AGE = "Age (mean)"
 
 

@@ -12,26 +12,20 @@ only by region and census and their robust errors are likely too small (docs/ls.
 
 from __future__ import annotations
 
-import numpy as np
+from functools import partial
+
 import pandas as pd
 
-from analysis.estimators.binary_outcomes import (
-    Estimate,
-    average_contrast,
-    average_marginal_effects,
-    difference_of_contrasts,
-    fit_probit,
-    set_treatment,
-)
-from analysis.ls.sample import (
-    CHARACTERISTICS,
-    MODEL_BLOCKS,
-    OUTCOMES,
-    TERM_LABELS,
-    TREATMENT,
+from analysis.estimators.binary_outcomes import fit_probit
+from analysis.ls.sample import CHARACTERISTICS, MODEL_BLOCKS, OUTCOMES, TERM_LABELS, design
+from analysis.mover_effects import (
     Characteristic,
     binary_columns,
-    design,
+    estimate_row,
+    everyone_min_cell,
+    fit_each,
+    group_contrasts,
+    labelled_effects,
 )
 
 SE_NOTE = (
@@ -47,33 +41,15 @@ def nested_models(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """AMEs of every reported term in models 1-3 (region and year effects not reported)."""
     rows = []
     y = frame[outcome].to_numpy(dtype=float)
+    cell = everyone_min_cell(frame)
     for model in MODEL_BLOCKS:
         X = design(frame, model)
         fit = fit_probit(y, X)
-        ames = average_marginal_effects(fit, X, binary_columns(X))
-        ames = ames[ames["term"].isin(TERM_LABELS)]
-        for row in ames.itertuples(index=False):
+        for term, label, est in labelled_effects(fit, X, TERM_LABELS, binary_columns(X)):
             rows.append(
-                {
-                    "analysis": ANALYSIS,
-                    "report_table": None,
-                    "model": f"{outcome}: model {model}",
-                    "term": row.term,
-                    "label": TERM_LABELS[row.term],
-                    "estimate": row.estimate,
-                    "std_error": row.std_error,
-                    "p_value": row.p_value,
-                    "n_obs": fit.nobs,
-                    "min_cell": _min_cell(frame, np.ones(len(frame), dtype=bool)),
-                }
+                estimate_row(ANALYSIS, None, f"{outcome}: model {model}", term, label, est, cell)
             )
     return pd.DataFrame(rows)
-
-
-def _min_cell(frame: pd.DataFrame, mask: np.ndarray) -> int:
-    """Fewest people among the movers and the stayers a contrast rests on."""
-    movers = int(frame.loc[mask, TREATMENT].sum())
-    return min(movers, int(mask.sum()) - movers)
 
 
 def within_group_effects(
@@ -82,60 +58,31 @@ def within_group_effects(
     """Mover effect in each group from model 3 + mover x characteristic, and the differences.
 
     Each difference is against the reference group, with the one-degree-of-freedom Wald test
-    of equal effects from `difference_of_contrasts`.
+    of equal effects (`analysis.mover_effects.group_contrasts`); both go in the same table.
     """
     y = frame[outcome].to_numpy(dtype=float)
     X = design(frame, 3, characteristic)
     fit = fit_probit(y, X)
-    treated = set_treatment(X, TREATMENT, 1.0, characteristic.interactions)
-    control = set_treatment(X, TREATMENT, 0.0, characteristic.interactions)
     model = f"{outcome}: model 3 x {characteristic.name}"
-    masks = {label: frame[col].to_numpy() == 1 for label, col in characteristic.groups.items()}
-    rows = []
-    for label, mask in masks.items():
-        est = average_contrast(fit, treated, control, mask)
-        rows.append(_row(outcome, model, f"mover_in_{characteristic.groups[label]}", label, est))
-        rows[-1]["min_cell"] = _min_cell(frame, mask)
-    reference = masks[characteristic.reference]
-    for label, mask in masks.items():
-        if label == characteristic.reference:
-            continue
-        est = difference_of_contrasts(fit, (treated, control, mask), (treated, control, reference))
-        term = f"mover_difference_{characteristic.groups[label]}"
-        text = f"Difference: {label} minus {characteristic.reference}"
-        rows.append(_row(outcome, model, term, text, est))
-        rows[-1]["min_cell"] = min(_min_cell(frame, mask), _min_cell(frame, reference))
-    return pd.DataFrame(rows)
-
-
-def _row(outcome: str, model: str, term: str, label: str, est: Estimate) -> dict[str, object]:
-    return {
-        "analysis": ANALYSIS,
-        "report_table": REPORT_TABLE[outcome],
-        "model": model,
-        "term": term,
-        "label": label,
-        "estimate": est.estimate,
-        "std_error": est.std_error,
-        "p_value": est.p_value,
-        "n_obs": est.n,
-    }
+    table = REPORT_TABLE[outcome]
+    return pd.DataFrame(
+        [
+            estimate_row(ANALYSIS, table, model, e.term, e.label, e.estimate, e.min_cell)
+            for e in group_contrasts(fit, X, frame, characteristic)
+        ]
+    )
 
 
 def all_effects(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Every model for both outcomes; a model that cannot be fitted is reported, not fatal."""
-    parts, skipped = [], []
+    jobs = []
     for outcome in OUTCOMES:
-        try:
-            parts.append(nested_models(frame, outcome))
-        except ValueError as exc:
-            skipped.append(f"LS models 1-3 for {outcome}: {exc}")
-        for characteristic in CHARACTERISTICS:
-            try:
-                parts.append(within_group_effects(frame, outcome, characteristic))
-            except ValueError as exc:
-                skipped.append(
-                    f"table {REPORT_TABLE[outcome]} ({characteristic.name}): cannot fit: {exc}"
+        jobs.append((f"LS models 1-3 for {outcome}", partial(nested_models, frame, outcome)))
+        for char in CHARACTERISTICS:
+            jobs.append(
+                (
+                    f"table {REPORT_TABLE[outcome]} ({char.name}): cannot fit",
+                    partial(within_group_effects, frame, outcome, char),
                 )
-    estimates = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return estimates, skipped
+            )
+    return fit_each(jobs)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.ls.sample import CHARACTERISTICS, OUTCOMES
+from analysis.mover_effects import planted_row
 
 TRUTH_FILE = Path("ons_ls") / "truth.json"
 
@@ -43,17 +44,5 @@ def planted_vs_estimated(estimates: pd.DataFrame, truth: dict) -> pd.DataFrame:
             hit = estimates[(estimates["model"] == model) & (estimates["term"] == term)]
             if hit.empty:
                 continue
-            est = hit.iloc[0]
-            gap = (est["estimate"] - value) / est["std_error"]
-            rows.append(
-                {
-                    "Outcome": outcome_label,
-                    "Group": group,
-                    "Planted": value,
-                    "Estimated": est["estimate"],
-                    "Standard error": est["std_error"],
-                    "Gap (SEs)": gap,
-                    "Within 3 SE": "yes" if abs(gap) <= 3 else "NO",
-                }
-            )
+            rows.append(planted_row(outcome_label, group, value, hit.iloc[0]))
     return pd.DataFrame(rows)

@@ -12,13 +12,19 @@ import duckdb
 import pandas as pd
 
 from analysis.context import RunContext
-from analysis.disclosure import MIN_CELL, ROUND_TO, apply_disclosure_control
 from analysis.ls.descriptives import AGE, GROUP_LABELS, P_VALUE, PEOPLE, SHARES, stayers_vs_movers
 from analysis.ls.effects import REPORT_TABLE, SE_NOTE, all_effects
 from analysis.ls.figures import within_group_plot
 from analysis.ls.planted import load_truth, planted_vs_estimated
 from analysis.ls.sample import CHARACTERISTICS, MODEL_BLOCKS, OUTCOMES, load_sample
-from analysis.ls.tables import group_effects_table, wide_descriptives
+from analysis.mover_effects import (
+    NO_CONTRAST,
+    SDC_NOTE,
+    disclose_results,
+    has_movers_and_stayers,
+    planted_table,
+    skip_all,
+)
 from analysis.outputs import (
     DESCRIPTIVE_COLUMNS,
     ESTIMATE_COLUMNS,
@@ -26,25 +32,15 @@ from analysis.outputs import (
     PublicationTable,
     check_columns,
 )
-from analysis.tables import regression_table
+from analysis.tables import group_effects_table, regression_table, wide_descriptives
 
 NAME = "ls"
-SDC_NOTE = (
-    f"Disclosure control: cells resting on fewer than {MIN_CELL} people are blank; counts are "
-    f"rounded to the nearest {ROUND_TO}."
-)
+TABLES = (30, 31, 32)
 SAMPLE_NOTE = (
     "People aged 10-16 at the 1971, 1981 or 1991 census whose region was in the most deprived "
     "population-weighted quintile of the share of professional and technical jobs, seen again "
     "aged 30-36 twenty years later. Mover: adult region differs from childhood region."
 )
-
-
-def _disclose(
-    frame: pd.DataFrame, counts: list[str], dependent: list[str]
-) -> tuple[pd.DataFrame, int]:
-    result = apply_disclosure_control(frame, counts, dependent)
-    return result.frame.drop(columns="min_cell"), result.suppressed_cells
 
 
 def _descriptive_table(descriptives: pd.DataFrame) -> PublicationTable:
@@ -115,17 +111,12 @@ def _planted_table(estimates: pd.DataFrame, context: RunContext) -> PublicationT
     truth = load_truth(context.data_dir)
     if truth is None:
         return None
-    frame = planted_vs_estimated(estimates, truth)
-    if frame.empty:
-        return None
-    return PublicationTable(
+    return planted_table(
+        planted_vs_estimated(estimates, truth),
         key="ls_planted_vs_estimated",
         title="ONS LS synthetic twin: planted vs estimated mover effects",
-        frame=frame.round(4),
-        notes=(
-            "Planted: average mover contrast implied by the generator's probit in this sample "
-            "(ons_ls/truth.json). Estimated: model 3 AME or model 3 x characteristic.",
-        ),
+        note="Planted: average mover contrast implied by the generator's probit in this sample "
+        "(ons_ls/truth.json). Estimated: model 3 AME or model 3 x characteristic.",
     )
 
 
@@ -135,37 +126,22 @@ def run_ls_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
     try:
         sample = load_sample(con)
     except duckdb.CatalogException:
-        output.skipped += [
-            f"table {t}: the ONS LS marts are not in the warehouse (no LS extract was built)"
-            for t in (30, 31, 32)
-        ]
-        return output
+        reason = "the ONS LS marts are not in the warehouse (no LS extract was built)"
+        return skip_all(output, TABLES, reason)
     frame = sample.frame
     if sample.dropped:
         output.notes.append(
             f"ONS LS: {sample.dropped} people from the most deprived quintile left out for "
             "missing values (parent class, ethnicity or illness)."
         )
-    if frame.empty or frame["mover"].nunique() < 2:
-        output.skipped += [f"table {t}: no movers and stayers to compare" for t in (30, 31, 32)]
-        return output
+    if not has_movers_and_stayers(frame):
+        return skip_all(output, TABLES, NO_CONTRAST)
 
-    descriptives, suppressed_d = _disclose(stayers_vs_movers(frame), ["n", "min_cell"], ["value"])
-    people = descriptives["row_label"] == PEOPLE
-    descriptives.loc[people, "value"] = descriptives.loc[people, "n"]
     estimates, skipped = all_effects(frame)
     output.skipped += skipped
-    suppressed_e = 0
-    if not estimates.empty:
-        estimates, suppressed_e = _disclose(
-            estimates, ["n_obs", "min_cell"], ["estimate", "std_error", "p_value"]
-        )
-    if suppressed_d or suppressed_e:
-        output.notes.append(
-            f"ONS LS disclosure control blanked {suppressed_d} descriptive and {suppressed_e} "
-            f"estimate cells resting on fewer than {MIN_CELL} people."
-        )
-    output.notes.append(SE_NOTE)
+    descriptives, estimates = disclose_results(
+        output, "ONS LS", stayers_vs_movers(frame), estimates, SE_NOTE
+    )
 
     output.descriptives = check_columns(descriptives, DESCRIPTIVE_COLUMNS, "LS descriptives")
     output.tables.append(_descriptive_table(descriptives))

@@ -14,8 +14,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.mover_effects import TREATMENT, Characteristic, add_interactions, indicator_columns
+
 LINKS = "marts.fct_ls_child_adult_links"
-TREATMENT = "mover"
 OUTCOMES: dict[str, str] = {
     "employed": "Employed",
     "professional_technical": "Professional and technical occupation",
@@ -57,16 +58,6 @@ MODEL_BLOCKS: dict[int, tuple[str, ...]] = {
     2: REGIONAL_ECONOMY,
     3: REGIONAL_ECONOMY + DEMOGRAPHICS,
 }
-
-
-@dataclass(frozen=True)
-class Characteristic:
-    """A mover x characteristic specification: interaction columns and the groups compared."""
-
-    name: str
-    interactions: dict[str, str]  # interaction column -> characteristic column
-    groups: dict[str, str]  # group label (study wording) -> 0/1 indicator column
-    reference: str  # group label the others are compared with
 
 
 CHARACTERISTICS: tuple[Characteristic, ...] = (
@@ -153,11 +144,8 @@ def load_sample(con: duckdb.DuckDBPyConnection) -> Sample:
 
 def _dummies(values: pd.Series, prefix: str) -> pd.DataFrame:
     """Indicators for every level but the first (sorted), as floats."""
-    levels = sorted(values.astype(str).unique())
-    return pd.DataFrame(
-        {f"{prefix}_{level}": (values.astype(str) == level).astype(float) for level in levels[1:]},
-        index=values.index,
-    )
+    text = values.astype(str)
+    return indicator_columns(text, f"{prefix}_", min(text.unique(), default=None))
 
 
 def fixed_effect_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -185,15 +173,5 @@ def design(
         axis=1,
     )
     if characteristic is not None:
-        for inter, char in characteristic.interactions.items():
-            X[inter] = X[TREATMENT] * X[char]
+        add_interactions(X, characteristic, X)
     return X
-
-
-def binary_columns(X: pd.DataFrame) -> list[str]:
-    """Non-constant 0/1 columns (their marginal effect is a discrete change)."""
-    return [
-        c
-        for c in X.columns
-        if c != "const" and X[c].nunique() == 2 and set(X[c].unique()) <= {0.0, 1.0}
-    ]

@@ -13,13 +13,13 @@ from __future__ import annotations
 import pandas as pd
 from scipy import stats
 
+from analysis.mover_effects import PEOPLE
 from analysis.panel.sample import MOTIVATION_CATEGORIES
 
 SAMPLE_ANALYSIS = "panel_sample"
 MOTIVATION_ANALYSIS = "panel_motivation"
 GROUPS = {0.0: "Stayers", 1.0: "Movers"}
 ALL = "All"
-PEOPLE = "Number of people"
 SHARES: dict[str, str] = {
     "employed": "Employed",
     "higher_professional": "Higher managerial or professional occupation",

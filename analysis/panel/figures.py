@@ -1,6 +1,7 @@
 """Coefficient plot of the within-group mover effects (report table 27) with 95% intervals.
 
-Drawn from the disclosure-controlled estimates only, so a blanked group is simply absent.
+Drawn by `analysis.figures.within_group_plot` from the disclosure-controlled estimates only,
+so a blanked group is simply absent; this module says which panels and labels strand B uses.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import figures
 from analysis.outputs import Figure
 from analysis.panel.effects import ANALYSIS, WITHIN_TABLE
 from analysis.panel.sample import BINARY_OUTCOMES, OUTCOMES
@@ -23,33 +25,23 @@ SHORT_TITLES = {
 
 def within_group_plot(estimates: pd.DataFrame, out_dir: Path) -> Figure | None:
     """Write figures/<KEY>.png (one panel per outcome); None if there is nothing to draw."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    effects = estimates[
-        (estimates["report_table"] == WITHIN_TABLE)
-        & estimates["term"].str.startswith("mover_in_")
-        & estimates["estimate"].notna()
+    panels = [
+        figures.EffectPanel(
+            "analysis",
+            ANALYSIS[outcome],
+            SHORT_TITLES[outcome],
+            "Mover effect ({}), 95% CI".format(
+                "probability" if outcome in BINARY_OUTCOMES else "2015 pounds"
+            ),
+            xlabel_size=9,
+        )
+        for outcome in OUTCOMES
     ]
-    if effects.empty:
-        return None
-    labels = list(dict.fromkeys(effects["label"]))
-    fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(13, 5), sharey=True)
-    for ax, outcome in zip(axes, OUTCOMES, strict=True):
-        part = effects[effects["analysis"] == ANALYSIS[outcome]].set_index("label").reindex(labels)
-        y = range(len(labels))
-        ax.errorbar(part["estimate"], y, xerr=1.96 * part["std_error"], fmt="o", color="#1f4e79")
-        ax.axvline(0, color="grey", linewidth=0.8)
-        ax.set_title(SHORT_TITLES[outcome], fontsize=10)
-        unit = "probability" if outcome in BINARY_OUTCOMES else "2015 pounds"
-        ax.set_xlabel(f"Mover effect ({unit}), 95% CI", fontsize=9)
-        ax.set_yticks(list(y), labels)
-    axes[0].invert_yaxis()
-    fig.tight_layout()
-    relative = Path("figures") / f"{KEY}.png"
-    (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_dir / relative, dpi=110)
-    plt.close(fig)
-    return Figure(KEY, "BHPS/UKHLS: mover effect within each group (table 27)", str(relative))
+    return figures.within_group_plot(
+        estimates[estimates["report_table"] == WITHIN_TABLE],
+        panels,
+        KEY,
+        "BHPS/UKHLS: mover effect within each group (table 27)",
+        out_dir,
+        width=13,
+    )

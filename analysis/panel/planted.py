@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from analysis.mover_effects import planted_row
 from analysis.panel.sample import BINARY_OUTCOMES, CHARACTERISTICS, OUTCOMES, outcome_rows
 
 TRUTH_FILE = Path("ukhls") / "truth.json"
@@ -85,17 +86,5 @@ def planted_vs_estimated(
         ]
         if hit.empty or pd.isna(hit.iloc[0]["estimate"]):
             continue
-        est = hit.iloc[0]
-        gap = (est["estimate"] - p.planted) / est["std_error"]
-        rows.append(
-            {
-                "Outcome": OUTCOMES[p.outcome],
-                "Group": p.group,
-                "Planted": p.planted,
-                "Estimated": est["estimate"],
-                "Standard error": est["std_error"],
-                "Gap (SEs)": gap,
-                "Within 3 SE": "yes" if abs(gap) <= 3 else "NO",
-            }
-        )
+        rows.append(planted_row(OUTCOMES[p.outcome], p.group, p.planted, hit.iloc[0]))
     return pd.DataFrame(rows)

@@ -12,8 +12,14 @@ import duckdb
 import pandas as pd
 
 from analysis.context import RunContext
-from analysis.disclosure import MIN_CELL, ROUND_TO, apply_disclosure_control
-from analysis.ls.tables import coefficient_cells, wide_descriptives
+from analysis.mover_effects import (
+    NO_CONTRAST,
+    SDC_NOTE,
+    disclose_results,
+    has_movers_and_stayers,
+    planted_table,
+    skip_all,
+)
 from analysis.outputs import (
     DESCRIPTIVE_COLUMNS,
     ESTIMATE_COLUMNS,
@@ -48,26 +54,15 @@ from analysis.panel.sample import (
     OUTCOMES,
     load_sample,
 )
-from analysis.tables import regression_table
+from analysis.tables import coefficient_cells, regression_table, wide_descriptives
 
 NAME = "panel"
 TABLES = (23, 24, 25, 26, 27, 28)
-SDC_NOTE = (
-    f"Disclosure control: cells resting on fewer than {MIN_CELL} people are blank; counts are "
-    f"rounded to the nearest {ROUND_TO}."
-)
 SAMPLE_NOTE = (
     "BHPS and Understanding Society: people seen at 15-19 living with a parent and again at "
     "25-41 (age 30, else the nearest older age up to 41, else the nearest younger down to 25) "
     "in 2000-2019. Mover: adult LA differs from teenage LA."
 )
-
-
-def _disclose(
-    frame: pd.DataFrame, counts: list[str], dependent: list[str]
-) -> tuple[pd.DataFrame, int]:
-    result = apply_disclosure_control(frame, counts, dependent)
-    return result.frame.drop(columns="min_cell"), result.suppressed_cells
 
 
 def _sample_table(descriptives: pd.DataFrame) -> PublicationTable:
@@ -219,17 +214,12 @@ def _planted_table(
     truth = load_truth(context.data_dir) if context.data_source == "synthetic" else None
     if truth is None:
         return None
-    table = planted_vs_estimated(estimates, frame, truth, ANALYSIS)
-    if table.empty:
-        return None
-    return PublicationTable(
+    return planted_table(
+        planted_vs_estimated(estimates, frame, truth, ANALYSIS),
         key="panel_planted_vs_estimated",
         title="BHPS/UKHLS synthetic twin: planted vs estimated mover effects within groups",
-        frame=table.round(4),
-        notes=(
-            "Planted: mean over the group of F(x'b | mover) - F(x'b | stayer) with the "
-            "generator's coefficients (ukhls/truth.json). Estimated: model 3 x characteristic.",
-        ),
+        note="Planted: mean over the group of F(x'b | mover) - F(x'b | stayer) with the "
+        "generator's coefficients (ukhls/truth.json). Estimated: model 3 x characteristic.",
     )
 
 
@@ -239,37 +229,25 @@ def run_panel_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> A
     try:
         frame = load_sample(con)
     except duckdb.CatalogException:
-        output.skipped += [
-            f"table {t}: the panel marts are not in the warehouse (no BHPS/UKHLS files were built)"
-            for t in TABLES
-        ]
-        return output
-    if frame.empty or frame["mover"].nunique() < 2:
-        output.skipped += [f"table {t}: no movers and stayers to compare" for t in TABLES]
-        return output
+        reason = "the panel marts are not in the warehouse (no BHPS/UKHLS files were built)"
+        return skip_all(output, TABLES, reason)
+    if not has_movers_and_stayers(frame):
+        return skip_all(output, TABLES, NO_CONTRAST)
 
     parts, tests = [sample_description(frame)], []
     for question in MOTIVATION_TABLES:
         tidy, test = motivation_by_mover(frame, question)
         parts.append(tidy)
         tests.append(test)
-    descriptives, suppressed_d = _disclose(
-        pd.concat(parts, ignore_index=True), ["n", "min_cell"], ["value"]
-    )
-    people = descriptives["row_label"] == PEOPLE
-    descriptives.loc[people, "value"] = descriptives.loc[people, "n"]
     estimates, skipped = all_effects(frame)
     output.skipped += skipped
-    estimates = pd.concat([estimates, pd.DataFrame(tests)], ignore_index=True)
-    estimates, suppressed_e = _disclose(
-        estimates, ["n_obs", "min_cell"], ["estimate", "std_error", "p_value"]
+    descriptives, estimates = disclose_results(
+        output,
+        "BHPS/UKHLS",
+        pd.concat(parts, ignore_index=True),
+        pd.concat([estimates, pd.DataFrame(tests)], ignore_index=True),
+        SE_NOTE,
     )
-    if suppressed_d or suppressed_e:
-        output.notes.append(
-            f"BHPS/UKHLS disclosure control blanked {suppressed_d} descriptive and "
-            f"{suppressed_e} estimate cells resting on fewer than {MIN_CELL} people."
-        )
-    output.notes.append(SE_NOTE)
 
     output.descriptives = check_columns(descriptives, DESCRIPTIVE_COLUMNS, "panel descriptives")
     output.estimates = check_columns(estimates, ESTIMATE_COLUMNS, "panel estimates")

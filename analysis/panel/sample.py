@@ -7,14 +7,14 @@ serves models 1-3, so the nested models are comparable; income models use its wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.mover_effects import Characteristic, add_interactions, indicator_columns
+from analysis.mover_effects import binary_columns as _binary_columns
+
 LINKS = "marts.fct_teen_adult_links"
-TREATMENT = "mover"
 CLUSTER = "adult_la_code"
 OUTCOMES: dict[str, str] = {
     "employed": "Employed",
@@ -83,16 +83,6 @@ MOTIVATION_CATEGORIES: dict[str, dict[int, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Characteristic:
-    """A mover x characteristic specification: interaction columns and the groups compared."""
-
-    name: str
-    interactions: dict[str, str]  # interaction column -> characteristic column
-    groups: dict[str, str]  # group label (study wording) -> 0/1 indicator column
-    reference: str
-
-
 CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
         "gender", {"mover_x_female": "female"}, {"Male": "male", "Female": "female"}, "Male"
@@ -127,7 +117,7 @@ CHARACTERISTICS: tuple[Characteristic, ...] = (
 
 def load_sample(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The links with every model-3 control known, as model-ready columns."""
-    raw = con.execute(f"select * from {LINKS}").df()
+    raw = con.execute(f"select * from {LINKS} order by pidp").df()  # reproducible sums
     return prepare(raw)
 
 
@@ -206,12 +196,7 @@ def outcome_rows(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 def _effects(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
     """Dummies for every level but the most common (the reference)."""
-    reference = frame[column].value_counts().idxmax()
-    levels = sorted(v for v in frame[column].unique() if v != reference)
-    return pd.DataFrame(
-        {f"{prefix}{level}": (frame[column] == level).astype(float) for level in levels},
-        index=frame.index,
-    )
+    return indicator_columns(frame[column], prefix, frame[column].value_counts().idxmax())
 
 
 def motivation_dummies(frame: pd.DataFrame) -> pd.DataFrame:
@@ -256,8 +241,7 @@ def design(
     for column in MODEL_BLOCKS[model]:
         X[column] = frame[column].astype(float)
     if characteristic is not None:
-        for inter, char in characteristic.interactions.items():
-            X[inter] = frame[TREATMENT] * frame[char]
+        add_interactions(X, characteristic, frame)
     if motivation:
         X = X.join(motivation_dummies(frame))
     X = X.join(_effects(frame, "adult_region_name", "region: "))
@@ -266,9 +250,5 @@ def design(
 
 
 def binary_columns(X: pd.DataFrame) -> list[str]:
-    """Columns that are 0/1 dummies (discrete-change marginal effects)."""
-    return [
-        c
-        for c in X.columns
-        if c != "const" and c not in ("n_children",) and set(np.unique(X[c])) <= {0.0, 1.0}
-    ]
+    """Columns that are 0/1 dummies; the number of children is a count even if only 0/1."""
+    return _binary_columns(X, counts=("n_children",))

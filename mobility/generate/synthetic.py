@@ -14,17 +14,22 @@ import numpy as np
 import pandas as pd
 
 from mobility.generate.areas import generate_areas
+from mobility.generate.census import write_census_od
 from mobility.generate.files import write_csv
 from mobility.generate.flows import draw_flows
 from mobility.generate.geography import generate_geography
 from mobility.generate.ls import write_ls_twin
 from mobility.generate.panel import write_panel_twin
+from mobility.layouts import CENSUS_YEAR
 from mobility.vocabulary import COVERAGE_COLUMNS, SUPERGROUPS
 
 POPULATION_YEARS = range(2010, 2019)  # 2010 gives the lagged demography of 2011 flows
 INDICATOR_YEARS = range(2000, 2020)  # the panel strand needs adult-LA economies 2000-2019
 FLOW_YEARS = range(2011, 2019)
 MANIFEST = "manifest.json"
+# Bump when a generated layout or the data-generating process changes: `mobility run`
+# regenerates rather than reuse files written by another version.
+GENERATOR_VERSION = 2
 SCALES = ("small", "full")
 
 
@@ -69,6 +74,8 @@ def generate_synthetic(
     for draw in draws:
         flow_rows += len(draw.moves)
         written += _write_flow_year(data_dir, draw.year, draw.moves)
+    census_moves = next(d.moves for d in draws if d.year == CENSUS_YEAR)
+    written += write_census_od(data_dir, seed, census_moves, areas.imd_score, areas.supergroups)
 
     ls_truth = write_ls_twin(data_dir, seed=seed, scale=scale)
     written += [data_dir / f for f in ls_truth.get("files", [])]
@@ -79,6 +86,7 @@ def generate_synthetic(
     truth_path.write_text(json.dumps({"seed": seed, "scale": scale, "flows": truth}, indent=2))
     manifest = {
         "generator": "mobility synthetic default",
+        "version": GENERATOR_VERSION,
         "seed": seed,
         "scale": scale,
         "files": sorted(p.relative_to(data_dir).as_posix() for p in written + [truth_path]),

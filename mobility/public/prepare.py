@@ -16,7 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from mobility.errors import BadInputError
-from mobility.layouts import FIRST_FLOW_YEAR, LAST_FLOW_YEAR, LAST_INDICATOR_YEAR
+from mobility.layouts import CENSUS_OD as CENSUS_OD_CONTRACT
+from mobility.layouts import (
+    CENSUS_OD_BY_GROUP,
+    CENSUS_OD_BY_GROUP_COLUMNS,
+    FIRST_FLOW_YEAR,
+    LAST_FLOW_YEAR,
+    LAST_INDICATOR_YEAR,
+)
 from mobility.public import covariates as cov
 from mobility.public.catalogue import CATALOGUE
 from mobility.public.coverage import fill_from_neighbours, fill_nearest_year, summarise
@@ -59,6 +66,9 @@ MYE5_SOURCE = "population/ukmidyearestimates20192019ladcodes.xls"
 NAMED_2014 = "population/demdata_england_wales_popn_mid2014_lad14.csv"
 FLOW_SLICE = "flows/ons_detailed_estimates_age18_subset_rintro.csv"
 CENSUS_OD = "census2011_od/simim_census2011_MM01CUK_ALL_cmlad_od_gb.csv.gz"
+CENSUS_OD_FILE = CENSUS_OD_CONTRACT.pattern
+CENSUS_OD_COLUMNS = [c.name for c in CENSUS_OD_CONTRACT.columns]
+CENSUS_OD_BY_GROUP_FILE = CENSUS_OD_BY_GROUP.pattern
 HPSSA = "covariates/house_prices/hpssadataset9medianpricepaidforadministrativegeographies.xls"
 MODEL_UNEMP = "covariates/labour_market/matteolarrode_unemployment_ltla_modelbased_2015_2020.csv"
 LI01 = "covariates/labour_market/LI01_local_labour_market_indicators_*.xls"
@@ -262,12 +272,21 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
     if (raw / CENSUS_OD).exists():
         census, excl = read_census_od(raw / CENSUS_OD, vintage)
         prep.excluded += excl
-        _write_csv(prep, census, "census2011/census2011_la_od.csv")
+        _write_csv(prep, census, CENSUS_OD_FILE)
     else:
-        prep.unavailable["Census 2011 LA OD flows"] = f"{CENSUS_OD} not among the raw files"
+        prep.unavailable["Census 2011 LA OD flows"] = (
+            f"{CENSUS_OD} not among the raw files (header-only file written; the Census 2011 "
+            "flow models are skipped)"
+        )
+        _write_csv(prep, pd.DataFrame(columns=CENSUS_OD_COLUMNS), CENSUS_OD_FILE)
+    # The dbt sources read both census files unconditionally: a header-only by-group file
+    # gives an empty staging model and mart, and the descriptive reports itself as skipped.
     prep.unavailable["Census 2011 OD flows by NS-SEC and by ethnicity"] = (
-        "only the all-persons matrix (MM01CUK_ALL) is among the public files"
+        "only the all-persons matrix (MM01CUK_ALL) is among the public files (header-only "
+        "census2011/census2011_la_od_by_group.csv written; the NS-SEC/ethnicity tables are not "
+        "produced)"
     )
+    _write_csv(prep, pd.DataFrame(columns=CENSUS_OD_BY_GROUP_COLUMNS), CENSUS_OD_BY_GROUP_FILE)
 
 
 def _geography(

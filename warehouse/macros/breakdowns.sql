@@ -40,3 +40,34 @@
     {{ return(['share_aged_15_29', 'dependency_ratio', 'unemployment_rate', 'gva_per_head_real',
                'mean_house_price', 'total_fertility_rate', 'non_uk_born_share']) }}
 {%- endmacro %}
+
+{#- The explicit column list of the pair-flow marts (fct_la_pair_flows, and without the sex
+    and age-band moves fct_census_la_pair_flows), in one place. -#}
+{% macro pair_flow_columns(with_breakdowns=true) -%}
+    sending_la_code,
+    receiving_la_code,
+    year,
+    flow_source,
+    has_observed_moves,
+    {%- for b in flow_breakdowns() if with_breakdowns or b.suffix == '' %}
+    moves{{ b.suffix }},
+    {%- endfor %}
+    {%- for b in flow_breakdowns() %}
+    sending_population{{ b.suffix }},
+    {%- endfor %}
+    distance_miles,
+    log_distance,
+    shares_border,
+    sending_country,
+    receiving_country,
+    sending_region,
+    receiving_region,
+    {%- for t in typologies() %}
+    sending_{{ t.column }},
+    receiving_{{ t.column }},
+    {%- endfor %}
+    {%- for c in covariate_columns() %}
+    sending_{{ c }}_lag1,
+    receiving_{{ c }}_lag1{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

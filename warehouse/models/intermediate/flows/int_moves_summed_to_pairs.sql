@@ -1,4 +1,7 @@
-{#- Moves per sending LA, receiving LA and year, in total and by sex and age band. -#}
+{#- Moves per sending LA, receiving LA, year and flow source: the ONS detailed estimates in
+    total and by sex and age band, and the Census 2011 OD matrix (year before census day) as a
+    flow year of its own, total only (the all-persons matrix has no sex or age breakdown, so
+    those columns are null rather than a misleading 0). -#}
 with
 
 moves as (
@@ -7,12 +10,19 @@ moves as (
 
 ),
 
-summed as (
+census_moves as (
+
+    select * from {{ ref('stg_ons_census__la_od_2011') }}
+
+),
+
+detailed_summed as (
 
     select
         sending_la_code,
         receiving_la_code,
         year,
+        'ons_detailed_estimates' as flow_source,
         {%- for b in flow_breakdowns() %}
         sum(case when {{ b.condition }} then moves else 0 end) as moves{{ b.suffix }},
         {%- endfor %}
@@ -21,6 +31,34 @@ summed as (
     from moves
     group by sending_la_code, receiving_la_code, year
 
+),
+
+census_pairs as (
+
+    select
+        sending_la_code,
+        receiving_la_code,
+        year,
+        'census_2011' as flow_source,
+        {%- for b in flow_breakdowns() %}
+        {%- if b.suffix == '' %}
+        moves,
+        {%- else %}
+        cast(null as double) as moves{{ b.suffix }},
+        {%- endif %}
+        {%- endfor %}
+        1 as published_rows
+
+    from census_moves
+
+),
+
+final as (
+
+    select * from detailed_summed
+    union all
+    select * from census_pairs
+
 )
 
-select * from summed
+select * from final

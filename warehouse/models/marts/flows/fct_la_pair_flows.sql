@@ -1,104 +1,23 @@
 {#- One row per sending LA x receiving LA x flow year on the full pair grid (zero moves where
-    none were published), with the sending population, both ends' typologies and both ends'
-    covariates lagged one year. `has_observed_moves` marks the rows published data contain. -#}
+    none were published), from the ONS detailed estimates, with the sending population, both
+    ends' typologies and both ends' covariates lagged one year. `has_observed_moves` marks the
+    rows published data contain. Census 2011 flows live in fct_census_la_pair_flows, so that
+    summing this table by year never counts 2011 twice. -#}
 with
-
-pairs as (
-
-    select * from {{ ref('dim_la_pairs') }}
-
-),
-
-pair_moves as (
-
-    select * from {{ ref('int_moves_summed_to_pairs') }}
-
-),
-
-flow_years as (
-
-    select distinct year from pair_moves
-
-),
-
-population as (
-
-    select * from {{ ref('fct_la_year_population') }}
-
-),
-
-covariates as (
-
-    select * from {{ ref('fct_la_year_covariates') }}
-
-),
-
-local_authorities as (
-
-    select * from {{ ref('dim_local_authorities') }}
-
-),
 
 grid as (
 
-    select
-        pairs.sending_la_code,
-        pairs.receiving_la_code,
-        flow_years.year,
-        pairs.distance_miles,
-        pairs.log_distance,
-        pairs.shares_border
-
-    from pairs
-    cross join flow_years
+    select * from {{ ref('int_pair_flows_on_grid') }}
 
 ),
 
 final as (
 
     select
-        grid.sending_la_code,
-        grid.receiving_la_code,
-        grid.year,
-        pair_moves.sending_la_code is not null as has_observed_moves,
-        {%- for b in flow_breakdowns() %}
-        coalesce(pair_moves.moves{{ b.suffix }}, 0) as moves{{ b.suffix }},
-        {%- endfor %}
-        {%- for b in flow_breakdowns() %}
-        population.population{{ b.suffix }} as sending_population{{ b.suffix }},
-        {%- endfor %}
-        grid.distance_miles,
-        grid.log_distance,
-        grid.shares_border,
-        sending.country_name as sending_country,
-        receiving.country_name as receiving_country,
-        sending.region_name as sending_region,
-        receiving.region_name as receiving_region,
-        {%- for t in typologies() %}
-        sending.{{ t.column }} as sending_{{ t.column }},
-        receiving.{{ t.column }} as receiving_{{ t.column }},
-        {%- endfor %}
-        {%- for c in covariate_columns() %}
-        sending_covariates.{{ c }}_lag1 as sending_{{ c }}_lag1,
-        receiving_covariates.{{ c }}_lag1 as receiving_{{ c }}_lag1{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ pair_flow_columns() }}
 
     from grid
-    left join pair_moves
-        on grid.sending_la_code = pair_moves.sending_la_code
-        and grid.receiving_la_code = pair_moves.receiving_la_code
-        and grid.year = pair_moves.year
-    left join population
-        on grid.sending_la_code = population.la_code
-        and grid.year = population.year
-    left join covariates as sending_covariates
-        on grid.sending_la_code = sending_covariates.la_code
-        and grid.year = sending_covariates.year
-    left join covariates as receiving_covariates
-        on grid.receiving_la_code = receiving_covariates.la_code
-        and grid.year = receiving_covariates.year
-    left join local_authorities as sending on grid.sending_la_code = sending.la_code
-    left join local_authorities as receiving on grid.receiving_la_code = receiving.la_code
+    where flow_source = 'ons_detailed_estimates'
 
 )
 

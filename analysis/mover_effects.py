@@ -1,0 +1,281 @@
+"""The effect of moving, shared by strand B (BHPS/UKHLS) and strand C (ONS LS).
+
+Both strands estimate the mover effect within groups (mover x gender, ethnicity, degree,
+parent class) and the difference between each group and a reference group, report only the
+labelled terms of models 1-3, and blank any estimate resting on too few movers or stayers.
+This module is the one implementation of those ideas; the strand packages keep only what is
+theirs (samples, variables, labels, report table numbers, standard-error choices).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.disclosure import MIN_CELL, ROUND_TO, apply_disclosure_control
+from analysis.estimators.binary_outcomes import (
+    Estimate,
+    IndexModelFit,
+    average_contrast,
+    average_marginal_effects,
+    difference_of_contrasts,
+    set_treatment,
+)
+from analysis.outputs import AnalysisOutput, PublicationTable
+
+TREATMENT = "mover"
+PEOPLE = "Number of people"  # descriptives row whose value is the (rounded) count itself
+SDC_NOTE = (
+    f"Disclosure control: cells resting on fewer than {MIN_CELL} people are blank; counts are "
+    f"rounded to the nearest {ROUND_TO}."
+)
+NO_CONTRAST = "no movers and stayers to compare"
+ESTIMATE_COUNTS = ["n_obs", "min_cell"]
+ESTIMATE_VALUES = ["estimate", "std_error", "p_value"]
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """A mover x characteristic specification: interaction columns and the groups compared."""
+
+    name: str
+    interactions: dict[str, str]  # interaction column -> characteristic column
+    groups: dict[str, str]  # group label (study wording) -> 0/1 indicator column
+    reference: str  # group label the others are compared with
+
+
+@dataclass(frozen=True)
+class GroupEffect:
+    """One within-group mover effect, or one difference from the reference group."""
+
+    term: str  # mover_in_<group column> or mover_difference_<group column>
+    label: str  # the study's row label
+    estimate: Estimate
+    min_cell: int  # fewest movers or stayers the estimate rests on
+    is_difference: bool
+
+
+def binary_columns(X: pd.DataFrame, counts: Iterable[str] = ()) -> list[str]:
+    """Non-constant 0/1 columns, whose marginal effect is a discrete change.
+
+    `counts` are numeric columns (e.g. number of children) that may happen to hold only 0
+    and 1 in a small sample but still want a derivative.
+    """
+    skip = {"const", *counts}
+    return [
+        c
+        for c in X.columns
+        if c not in skip and X[c].nunique() == 2 and set(np.unique(X[c])) <= {0.0, 1.0}
+    ]
+
+
+def indicator_columns(values: pd.Series, prefix: str, reference: object) -> pd.DataFrame:
+    """Float indicators `<prefix><level>` for every level but `reference`, levels sorted."""
+    levels = sorted(v for v in values.unique() if v != reference)
+    return pd.DataFrame(
+        {f"{prefix}{level}": (values == level).astype(float) for level in levels},
+        index=values.index,
+    )
+
+
+def add_interactions(
+    X: pd.DataFrame, characteristic: Characteristic, source: pd.DataFrame
+) -> pd.DataFrame:
+    """Append mover x characteristic columns computed from `source` (X itself or the sample)."""
+    for inter, char in characteristic.interactions.items():
+        X[inter] = source[TREATMENT] * source[char]
+    return X
+
+
+def min_cell(frame: pd.DataFrame, mask: np.ndarray) -> int:
+    """Fewest people among the movers and the stayers an estimate rests on."""
+    movers = int(frame.loc[mask, TREATMENT].sum())
+    return min(movers, int(mask.sum()) - movers)
+
+
+def everyone_min_cell(frame: pd.DataFrame) -> int:
+    """`min_cell` of an estimate that rests on the whole sample."""
+    return min_cell(frame, np.ones(len(frame), dtype=bool))
+
+
+def estimate_row(
+    analysis: str,
+    report_table: int | None,
+    model: str,
+    term: str,
+    label: str,
+    est: Estimate,
+    cell: int,
+) -> dict[str, object]:
+    """One tidy estimate (the results contract's columns plus `min_cell` for disclosure)."""
+    return {
+        "analysis": analysis,
+        "report_table": report_table,
+        "model": model,
+        "term": term,
+        "label": label,
+        "estimate": est.estimate,
+        "std_error": est.std_error,
+        "p_value": est.p_value,
+        "n_obs": est.n,
+        "min_cell": cell,
+    }
+
+
+def labelled_effects(
+    fit: IndexModelFit, X: pd.DataFrame, labels: Mapping[str, str], dummies: list[str]
+) -> list[tuple[str, str, Estimate]]:
+    """AMEs (discrete change for `dummies`) of the terms in `labels`, in design order.
+
+    Region and year effects and any other unlabelled column are left out of the report.
+    """
+    effects = average_marginal_effects(fit, X, dummies)
+    return [
+        (r.term, labels[r.term], Estimate(r.estimate, r.std_error, r.p_value, fit.nobs))
+        for r in effects[effects["term"].isin(labels)].itertuples(index=False)
+    ]
+
+
+def group_contrasts(
+    fit: IndexModelFit, X: pd.DataFrame, frame: pd.DataFrame, characteristic: Characteristic
+) -> list[GroupEffect]:
+    """Mover effect in each group of a mover x characteristic fit, then each difference.
+
+    Effects are average contrasts with the treatment and its interactions switched together
+    (`set_treatment`); each difference is against the reference group with the
+    one-degree-of-freedom Wald test from `difference_of_contrasts` (delta method on the
+    fit's covariance). `frame` holds the rows of X with the group indicator columns.
+    """
+    treated = set_treatment(X, TREATMENT, 1.0, characteristic.interactions)
+    control = set_treatment(X, TREATMENT, 0.0, characteristic.interactions)
+    masks = {label: frame[col].to_numpy() == 1 for label, col in characteristic.groups.items()}
+    effects = [
+        GroupEffect(
+            f"{TREATMENT}_in_{characteristic.groups[label]}",
+            label,
+            average_contrast(fit, treated, control, mask),
+            min_cell(frame, mask),
+            is_difference=False,
+        )
+        for label, mask in masks.items()
+    ]
+    reference = masks[characteristic.reference]
+    for label, mask in masks.items():
+        if label == characteristic.reference:
+            continue
+        effects.append(
+            GroupEffect(
+                f"{TREATMENT}_difference_{characteristic.groups[label]}",
+                f"Difference: {label} minus {characteristic.reference}",
+                difference_of_contrasts(
+                    fit, (treated, control, mask), (treated, control, reference)
+                ),
+                min(min_cell(frame, mask), min_cell(frame, reference)),
+                is_difference=True,
+            )
+        )
+    return effects
+
+
+def fit_each(
+    jobs: Iterable[tuple[str, Callable[[], pd.DataFrame]]],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Run every (what, fit) job; a model that cannot be fitted is reported, not fatal.
+
+    A failure is listed as "<what>: <error>" so the run report says which table lost what.
+    """
+    parts, skipped = [], []
+    for what, job in jobs:
+        try:
+            parts.append(job())
+        except ValueError as exc:
+            skipped.append(f"{what}: {exc}")
+    estimates = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return estimates, skipped
+
+
+def has_movers_and_stayers(frame: pd.DataFrame) -> bool:
+    """Whether there is any contrast to estimate at all."""
+    return not frame.empty and frame[TREATMENT].nunique() >= 2
+
+
+def skip_all(output: AnalysisOutput, tables: Iterable[int], reason: str) -> AnalysisOutput:
+    """Record that none of a strand's report tables could be produced, and why."""
+    output.skipped += [f"table {t}: {reason}" for t in tables]
+    return output
+
+
+def disclose(
+    frame: pd.DataFrame, counts: list[str], dependent: list[str]
+) -> tuple[pd.DataFrame, int]:
+    """Disclosure control on tidy rows carrying `min_cell`; the column is dropped after."""
+    result = apply_disclosure_control(frame, counts, dependent)
+    return result.frame.drop(columns="min_cell"), result.suppressed_cells
+
+
+def disclose_descriptives(descriptives: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Blank small cells and round counts; a "Number of people" row shows its rounded count."""
+    out, suppressed = disclose(descriptives, ["n", "min_cell"], ["value"])
+    people = out["row_label"] == PEOPLE
+    out.loc[people, "value"] = out.loc[people, "n"]
+    return out, suppressed
+
+
+def disclose_estimates(estimates: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Blank estimates resting on too few movers or stayers and round their counts."""
+    if estimates.empty:
+        return estimates, 0
+    return disclose(estimates, ESTIMATE_COUNTS, ESTIMATE_VALUES)
+
+
+def disclose_results(
+    output: AnalysisOutput,
+    source: str,
+    descriptives: pd.DataFrame,
+    estimates: pd.DataFrame,
+    se_note: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Disclosure control on both tidy frames; notes what was blanked and how SEs were made."""
+    descriptives, suppressed_d = disclose_descriptives(descriptives)
+    estimates, suppressed_e = disclose_estimates(estimates)
+    note = suppression_note(source, suppressed_d, suppressed_e)
+    if note is not None:
+        output.notes.append(note)
+    output.notes.append(se_note)
+    return descriptives, estimates
+
+
+def suppression_note(source: str, descriptive_cells: int, estimate_cells: int) -> str | None:
+    """The run-report note on what disclosure control blanked (None when nothing was)."""
+    if not (descriptive_cells or estimate_cells):
+        return None
+    return (
+        f"{source} disclosure control blanked {descriptive_cells} descriptive and "
+        f"{estimate_cells} estimate cells resting on fewer than {MIN_CELL} people."
+    )
+
+
+def planted_row(
+    outcome_label: str, group: str, planted: float, estimated: pd.Series
+) -> dict[str, object]:
+    """A planted-vs-estimated row of the synthetic-twin check: the gap in standard errors."""
+    gap = (estimated["estimate"] - planted) / estimated["std_error"]
+    return {
+        "Outcome": outcome_label,
+        "Group": group,
+        "Planted": planted,
+        "Estimated": estimated["estimate"],
+        "Standard error": estimated["std_error"],
+        "Gap (SEs)": gap,
+        "Within 3 SE": "yes" if abs(gap) <= 3 else "NO",
+    }
+
+
+def planted_table(frame: pd.DataFrame, key: str, title: str, note: str) -> PublicationTable | None:
+    """The synthetic-twin check as a table (4 decimals); None when nothing could be compared."""
+    if frame.empty:
+        return None
+    return PublicationTable(key=key, title=title, frame=frame.round(4), notes=(note,))
