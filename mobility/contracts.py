@@ -10,7 +10,7 @@ warehouse.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -284,12 +284,3 @@ def _known_codes(con: duckdb.DuckDBPyConnection, data_dir: Path, lookup: FileCon
             f"from read_csv({quote_path(path)}, header = true, all_varchar = true)"
         ).fetchall()
     }
-
-
-def describe(contracts: Iterable[FileContract]) -> str:
-    """Markdown list of the contracts (used to keep docs/data_layouts.md honest)."""
-    lines = []
-    for c in contracts:
-        cols = ", ".join(f"`{col.name}` ({col.kind})" for col in c.columns)
-        lines.append(f"- **{c.name}** `{c.pattern}`: {cols}" + (f"; key {c.key}" if c.key else ""))
-    return "\n".join(lines)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -197,13 +196,3 @@ def _carry_results(con: duckdb.DuckDBPyConnection, old_warehouse: Path) -> None:
             )
     finally:
         con.execute("detach previous")
-
-
-def remove_warehouse(warehouse: Path) -> None:
-    for path in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
-        if path.exists():
-            path.unlink()
-
-
-def copy_warehouse(source: Path, destination: Path) -> None:
-    shutil.copyfile(source, destination)
