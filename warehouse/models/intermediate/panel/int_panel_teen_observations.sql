@@ -46,7 +46,9 @@ teen_waves as (
 
 first_teen_wave as (
 
-    select * exclude (teen_rank) from teen_waves where teen_rank = 1
+    select pidp, wave, wave_number, year, age, hidp, la_code, parent_class
+    from teen_waves
+    where teen_rank = 1
 
 ),
 
