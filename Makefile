@@ -31,9 +31,12 @@ lint: $(STAMP)
 bench: $(STAMP)  ## wall time and peak memory of each stage at full scale
 	$(BIN)/python -m benchmarks.run_all
 
-docs: $(STAMP)  ## dbt docs for the warehouse, in warehouse/target/
+docs: $(STAMP)  ## dbt docs (catalog of every model and column) in warehouse/target/
 	$(BIN)/mobility build
-	cd warehouse && ../$(BIN)/dbt docs generate --project-dir .. --profiles-dir ..
+	MOBILITY_DATA_DIR=data/synthetic/full MOBILITY_WAREHOUSE=warehouse/mobility.duckdb \
+	DBT_PROFILES_DIR=. DBT_TARGET_PATH=warehouse/target DBT_LOG_PATH=warehouse/logs \
+	$(BIN)/dbt docs generate
+	@echo "dbt docs: warehouse/target/index.html (serve with: .venv/bin/dbt docs serve --target-path warehouse/target)"
 
 clean:
 	rm -rf $(VENV) reports data warehouse/target warehouse/*.duckdb

@@ -98,9 +98,14 @@ class Options:
         return wh.REPO_ROOT / "data" / "synthetic" / self.scale
 
     @property
+    def public_is_prepared(self) -> bool:
+        """--data-dir already holds public files in the canonical layouts (a prepared copy)."""
+        return self.source == "public" and (self.source_dir / LA_LOOKUP.pattern).exists()
+
+    @property
     def raw_dir(self) -> Path:
         """The files in the canonical layouts that dbt reads."""
-        if self.source == "public":
+        if self.source == "public" and not self.public_is_prepared:
             return wh.REPO_ROOT / "data" / "public" / "prepared"
         return self.source_dir
 
@@ -293,7 +298,8 @@ def ensure_data(options: Options, log: RunLog) -> None:
     """The synthetic default is generated when absent; public files are put into the
     canonical layouts; anything else must already exist."""
     if options.source == "public":
-        stage_prepare_public(options, log)
+        if not options.public_is_prepared:
+            stage_prepare_public(options, log)
         return
     raw_dir = options.raw_dir
     holds_other_files = raw_dir.is_dir() and any(raw_dir.iterdir())

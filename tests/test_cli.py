@@ -119,3 +119,16 @@ def test_dbt_docs_generate(tmp_path: Path, built: dict[str, Path]) -> None:
     result = wh.run_dbt(["docs", "generate", "--exclude", "tag:panel", "tag:ls"], env)
     assert not result.failures
     assert (tmp_path / "target" / "catalog.json").exists()
+
+
+def test_public_source_reads_a_prepared_copy_in_place_and_prepares_raw_files(
+    tmp_path: Path, small_data: Path
+) -> None:
+    from mobility.pipeline import Options
+
+    publishers = tmp_path / "publishers"
+    publishers.mkdir()
+    raw = Options(source="public", data_dir=publishers)
+    assert raw.raw_dir == wh.REPO_ROOT / "data" / "public" / "prepared"  # will be prepared
+    prepared = Options(source="public", data_dir=small_data)  # canonical layouts already
+    assert prepared.raw_dir == small_data
