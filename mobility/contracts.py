@@ -10,7 +10,7 @@ warehouse.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -82,16 +82,139 @@ def _check_year(path: Path, contract: FileContract) -> None:
         )
 
 
-def _first_bad_row(
-    con: duckdb.DuckDBPyConnection, column: str, where: str
-) -> tuple[int, str] | None:
-    """The first data row (1-based, header excluded) matching `where`, with its value."""
-    row = con.execute(
-        f"select __row, {column} from raw_file where {where} order by __row limit 1"
+def _value_at(con: duckdb.DuckDBPyConnection, column: str, row: int) -> str:
+    return con.execute(f"select {column} from raw_file where __row = {row}").fetchone()[0]
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One rule on one column: rows matching `condition` break it; `message` says how."""
+
+    column: Column
+    condition: str
+    message: Callable[[int, str], str]  # (data row, offending value) -> message
+
+
+def _column_checks(
+    path: Path, contract: FileContract, column: Column, known_la_codes: set[str] | None
+) -> list[_Check]:
+    """The rules for one column, in the order their messages are reported."""
+    col = quote_identifier(column.name)
+    value = f"trim({col})"
+    checks: list[_Check] = []
+    if not column.nullable:
+        checks.append(
+            _Check(
+                column,
+                f"{col} is null or {value} = ''",
+                lambda row, _v: (
+                    f"{path}: column {column.name} is empty at data row {row}; "
+                    f"{contract.name} needs a value in every row."
+                ),
+            )
+        )
+    if column.kind in ("integer", "number"):
+        cast = "bigint" if column.kind == "integer" else "double"
+        expected = "a whole number" if column.kind == "integer" else "a number"
+        checks.append(
+            _Check(
+                column,
+                f"{value} <> '' and try_cast({value} as {cast}) is null",
+                lambda row, v: (
+                    f"{path}: column {column.name}, data row {row}: {v!r} is not {expected}."
+                ),
+            )
+        )
+        number = f"try_cast({value} as double)"
+        not_missing = ""
+        if column.missing_codes:
+            codes = ", ".join(str(c) for c in column.missing_codes)
+            not_missing = f" and {number} not in ({codes})"
+        for bound, op, word in (
+            (column.min_value, "<", "minimum"),
+            (column.max_value, ">", "maximum"),
+        ):
+            if bound is not None:
+                checks.append(
+                    _Check(
+                        column,
+                        f"{number} {op} {bound}{not_missing}",
+                        lambda row, v, word=word, bound=bound: (
+                            f"{path}: column {column.name}, "
+                            f"data row {row}: {v} is outside the allowed range ({word} {bound}) "
+                            f"for {contract.name}."
+                        ),
+                    )
+                )
+    if column.allowed is not None:
+        allowed = ", ".join("'" + a.replace("'", "''") + "'" for a in column.allowed)
+        checks.append(
+            _Check(
+                column,
+                f"{col} is not null and {value} not in ({allowed})",
+                lambda row, v: (
+                    f"{path}: column {column.name}, data row {row}: {v!r} is not one "
+                    f"of {', '.join(column.allowed or ())}."
+                ),
+            )
+        )
+    if column.is_la_code and known_la_codes is not None:
+        checks.append(
+            _Check(
+                column,
+                f"{col} is not null and {value} not in (select code from known_la_codes)",
+                lambda row, v: "",  # message built by _unknown_codes_message (needs a count)
+            )
+        )
+    return checks
+
+
+def _unknown_codes_message(
+    con: duckdb.DuckDBPyConnection, path: Path, column: Column, first_row: int
+) -> str:
+    value = f"trim({quote_identifier(column.name)})"
+    unknown = [
+        r[0]
+        for r in con.execute(
+            f"select distinct {value} from raw_file where {value} not in "
+            "(select code from known_la_codes) order by 1"
+        ).fetchall()
+    ]
+    shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+    return (
+        f"{path}: column {column.name} has {len(unknown)} LA code(s) unknown to the geography "
+        f"lookup: {shown} (first at data row {first_row}). Every code must appear in "
+        "geography/ltla_lookup.csv; map older boundary vintages to the warehouse vintage first."
+    )
+
+
+def _check_columns(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    contract: FileContract,
+    known_la_codes: set[str] | None,
+) -> None:
+    """Every column rule in one scan: the first data row breaking each rule, then the first
+    broken rule (in declaration order) is reported."""
+    checks = [
+        check
+        for column in contract.columns
+        for check in _column_checks(path, contract, column, known_la_codes)
+    ]
+    if not checks:
+        return
+    firsts = con.execute(
+        "select "
+        + ", ".join(f"min(case when {c.condition} then __row end)" for c in checks)
+        + " from raw_file"
     ).fetchone()
-    if row is None:
-        return None
-    return int(row[0]), row[1]
+    for check, row in zip(checks, firsts, strict=True):
+        if row is None:
+            continue
+        if check.column.is_la_code and "known_la_codes" in check.condition:
+            raise BadInputError(_unknown_codes_message(con, path, check.column, int(row)))
+        value = _value_at(con, quote_identifier(check.column.name), int(row))
+        raise BadInputError(check.message(int(row), value))
 
 
 def validate_file_contract(
@@ -135,80 +258,10 @@ def _validate_csv(
             f"expected {', '.join(c.name for c in contract.columns)}, found {', '.join(header)}."
         )
     total = con.execute("select count(*) from raw_file").fetchone()[0]
-    for column in contract.columns:
-        _check_column(con, path, contract, column, known_la_codes)
+    _check_columns(con, path, contract, known_la_codes)
     if contract.key:
         _check_key(con, path, contract)
     return int(total)
-
-
-def _check_column(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    contract: FileContract,
-    column: Column,
-    known_la_codes: set[str] | None,
-) -> None:
-    col = quote_identifier(column.name)
-    value = f"trim({col})"
-    if not column.nullable:
-        bad = _first_bad_row(con, col, f"{col} is null or {value} = ''")
-        if bad:
-            raise BadInputError(
-                f"{path}: column {column.name} is empty at data row {bad[0]}; "
-                f"{contract.name} needs a value in every row."
-            )
-    if column.kind in ("integer", "number"):
-        cast = "bigint" if column.kind == "integer" else "double"
-        bad = _first_bad_row(con, col, f"{value} <> '' and try_cast({value} as {cast}) is null")
-        if bad:
-            expected = "a whole number" if column.kind == "integer" else "a number"
-            raise BadInputError(
-                f"{path}: column {column.name}, data row {bad[0]}: {bad[1]!r} is not {expected}."
-            )
-        number = f"try_cast({value} as double)"
-        not_missing = ""
-        if column.missing_codes:
-            not_missing = (
-                f" and {number} not in ({', '.join(str(c) for c in column.missing_codes)})"
-            )
-        for bound, op, word in (
-            (column.min_value, "<", "minimum"),
-            (column.max_value, ">", "maximum"),
-        ):
-            if bound is None:
-                continue
-            bad = _first_bad_row(con, col, f"{number} {op} {bound}{not_missing}")
-            if bad:
-                raise BadInputError(
-                    f"{path}: column {column.name}, data row {bad[0]}: {bad[1]} is outside the "
-                    f"allowed range ({word} {bound}) for {contract.name}."
-                )
-    if column.allowed is not None:
-        allowed = ", ".join("'" + a.replace("'", "''") + "'" for a in column.allowed)
-        bad = _first_bad_row(con, col, f"{col} is not null and {value} not in ({allowed})")
-        if bad:
-            raise BadInputError(
-                f"{path}: column {column.name}, data row {bad[0]}: {bad[1]!r} is not one of "
-                f"{', '.join(column.allowed)}."
-            )
-    if column.is_la_code and known_la_codes is not None:
-        codes = {
-            r[0]
-            for r in con.execute(
-                f"select distinct {value} from raw_file where {col} is not null"
-            ).fetchall()
-        }
-        unknown = sorted(codes - known_la_codes)
-        if unknown:
-            shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
-            first = _first_bad_row(con, col, f"{value} = '{unknown[0]}'")
-            raise BadInputError(
-                f"{path}: column {column.name} has {len(unknown)} LA code(s) unknown to the "
-                f"geography lookup: {shown} (first at data row {first[0] if first else '?'}). "
-                "Every code must appear in geography/ltla_lookup.csv; map older boundary "
-                "vintages to the warehouse vintage first."
-            )
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, path: Path, contract: FileContract) -> None:
@@ -267,6 +320,8 @@ def validate(
         if lookup is not None:
             rows[lookup.name] = validate_file_contract(con, data_dir, lookup, None)
             known = _known_codes(con, data_dir, lookup)
+            con.execute("create temp table known_la_codes (code varchar)")
+            con.executemany("insert into known_la_codes values (?)", [[c] for c in known])
         for contract in contracts:
             rows[contract.name] = validate_file_contract(con, data_dir, contract, known)
         return rows
