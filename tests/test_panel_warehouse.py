@@ -31,6 +31,7 @@ from analysis.panel.sample import (
     design,
     load_sample,
     outcome_rows,
+    with_all_interactions,
 )
 from mobility.gate import run_gate
 from mobility.generate.panel import write_panel_twin
@@ -237,10 +238,13 @@ def test_analysis_fills_tables_and_recovers_planted_effects(built: tuple[Path, P
     counts = output.descriptives.loc[output.descriptives["n"].notna(), "n"]
     assert (counts % 5 == 0).all()  # disclosure control rounded every count
     planted = next(t for t in output.tables if t.key == "panel_planted_vs_estimated").frame
-    planted_groups = planted[~planted["Group"].isin(["White British", "Other ethnic groups"])]
-    assert len(planted_groups) == 21
-    worst = planted_groups.loc[planted_groups["Gap (SEs)"].abs().idxmax()]
-    assert (planted_groups["Gap (SEs)"].abs() <= 3).all(), worst.to_dict()
+    assert len(planted) == 27  # 3 outcomes x 9 groups
+    worst = planted.loc[planted["Gap (SEs)"].abs().idxmax()]
+    # A smoke check only: one small run (34 LA clusters) cannot show recovery within 3 SE,
+    # since correct SEs put one of 27 effects beyond 3 SE in some runs and at this scale the
+    # SEs are about 15-20% too small. Recovery and calibration: tests/test_panel_recovery.py.
+    assert (planted["Gap (SEs)"].abs() <= 4).all(), worst.to_dict()
+    assert planted["Gap (SEs)"].abs().mean() <= 1.5, planted.to_string()
 
 
 def test_within_group_effects_equal_finite_differences(built: tuple[Path, Path]) -> None:
@@ -250,7 +254,7 @@ def test_within_group_effects_equal_finite_differences(built: tuple[Path, Path])
         frame = outcome_rows(load_sample(con), "higher_professional")
     finally:
         con.close()
-    characteristic = CHARACTERISTICS[3]
+    characteristic = with_all_interactions(CHARACTERISTICS[3])  # as reported (effects.py)
     X = design(frame, 3, characteristic)
     fit = fit_probit(frame["higher_professional"].to_numpy(), X, frame[CLUSTER].to_numpy())
     x1 = set_treatment(X, "mover", 1.0, characteristic.interactions).to_numpy()

@@ -34,6 +34,7 @@ from analysis.panel.sample import (
     design,
     motivation_labels,
     outcome_rows,
+    with_all_interactions,
 )
 
 ANALYSIS = {
@@ -76,13 +77,18 @@ def nested_models(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
 def group_effects(
     frame: pd.DataFrame, outcome: str, characteristic: Characteristic, motivation: bool = False
 ) -> pd.DataFrame:
-    """Mover effect in each group from model 3 + mover x characteristic, and the differences.
+    """Mover effect in each group from model 3 + mover x characteristics, and the differences.
+
+    The model holds the mover interactions with every characteristic (gender, ethnicity,
+    degree, parent class) and leaves out distance (`sample.design`); the effect in a group is
+    the average over its members of the contrast mover vs stayer.
 
     Differences are against the reference group (`analysis.mover_effects.group_contrasts`);
     with `motivation` the teenage motivation answers are controlled and reported too.
     """
     data = outcome_rows(frame, outcome)
-    X = design(data, 3, characteristic, motivation=motivation)
+    joint = with_all_interactions(characteristic)
+    X = design(data, 3, joint, motivation=motivation)
     fit = _fit(data, outcome, X)
     suffix = " + motivation" if motivation else ""
     model = f"model 3 x {characteristic.name}{suffix}"
@@ -98,7 +104,7 @@ def group_effects(
             e.estimate,
             e.min_cell,
         )
-        for e in group_contrasts(fit, X, data, characteristic)
+        for e in group_contrasts(fit, X, data, joint)
     ]
     if motivation:
         rows += _motivation_rows(outcome, X, fit, model)

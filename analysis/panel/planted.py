@@ -17,6 +17,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from analysis.mover_effects import planted_row
+from analysis.panel.effects import ANALYSIS, group_effects
 from analysis.panel.sample import BINARY_OUTCOMES, CHARACTERISTICS, OUTCOMES, outcome_rows
 
 TRUTH_FILE = Path("ukhls") / "truth.json"
@@ -88,3 +89,26 @@ def planted_vs_estimated(
             continue
         rows.append(planted_row(OUTCOMES[p.outcome], p.group, p.planted, hit.iloc[0]))
     return pd.DataFrame(rows)
+
+
+def recovery_gaps(frame: pd.DataFrame, truth: dict) -> pd.DataFrame:
+    """Within-group mover effects (model 3 x characteristic) against the planted ones.
+
+    One row per outcome and group: planted, estimate, standard error and the gap
+    z = (estimate - planted) / SE. Used by the calibration tests over several seeds (over
+    many seeds z should have mean near 0 and SD near 1; docs/panel.md, "Recovery").
+    """
+    estimates = pd.concat(
+        [group_effects(frame, outcome, char) for outcome in OUTCOMES for char in CHARACTERISTICS],
+        ignore_index=True,
+    )
+    outcome_of = {name: outcome for outcome, name in ANALYSIS.items()}
+    estimates["outcome"] = estimates["analysis"].map(outcome_of)
+    within = estimates[estimates["term"].str.startswith("mover_in_")]
+    gaps = planted_effects(frame, truth).merge(
+        within[["outcome", "model", "term", "estimate", "std_error"]],
+        on=["outcome", "model", "term"],
+        validate="one_to_one",
+    )
+    gaps["z"] = (gaps["estimate"] - gaps["planted"]) / gaps["std_error"]
+    return gaps

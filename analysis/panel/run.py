@@ -197,7 +197,8 @@ def _group_tables(estimates: pd.DataFrame) -> list[PublicationTable]:
                 report_table=number,
                 notes=(
                     SAMPLE_NOTE,
-                    "Model 3 with mover x characteristic terms, one model per characteristic"
+                    "Model 3 (without distance) with the mover x gender, ethnicity, degree and "
+                    "parent class terms together"
                     + (", plus the four motivation answers" if motivation else "")
                     + "; differences against the reference group, Wald test (1 d.f.).",
                     SE_NOTE,

@@ -7,6 +7,8 @@ serves models 1-3, so the nested models are comparable; income models use its wo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -56,6 +58,8 @@ TERM_LABELS: dict[str, str] = {
 }
 MODEL_BLOCKS: dict[int, tuple[str, ...]] = {1: BASE, 2: BASE + LA_ECONOMY}
 MODEL_BLOCKS[3] = MODEL_BLOCKS[2] + DEMOGRAPHICS
+# Left out of the mover x characteristic models: the group effect is the effect of moving.
+GROUP_MODEL_EXCLUDES: tuple[str, ...] = ("distance_miles",)
 MIN_EFFECT_CELL = 50  # years/regions with fewer links are pooled with a neighbour
 MOTIVATION_QUESTIONS: dict[str, str] = {
     "reason_for_job_1": "Most important reason for wanting a job",
@@ -113,6 +117,19 @@ CHARACTERISTICS: tuple[Characteristic, ...] = (
         "Parent class: higher managerial and professional",
     ),
 )
+
+
+# Every mover x characteristic interaction: the group-effect models hold all of them, so the
+# effect in one group (e.g. women) averages the effects of its members whatever their degree
+# or parent class, as the planted group effect does (docs/panel.md, "Recovery").
+ALL_INTERACTIONS: dict[str, str] = {
+    inter: char for c in CHARACTERISTICS for inter, char in c.interactions.items()
+}
+
+
+def with_all_interactions(characteristic: Characteristic) -> Characteristic:
+    """The characteristic's groups, compared in the model with every mover interaction."""
+    return replace(characteristic, interactions=dict(ALL_INTERACTIONS))
 
 
 def load_sample(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -236,9 +253,17 @@ def design(
     characteristic: Characteristic | None = None,
     motivation: bool = False,
 ) -> pd.DataFrame:
-    """const, the model's regressors, interactions, motivation, region and year effects."""
+    """const, the model's regressors, interactions, motivation, region and year effects.
+
+    The mover x characteristic models leave out distance (`GROUP_MODEL_EXCLUDES`): with
+    distance in the model the mover dummy is the effect of a move of zero miles, an
+    extrapolation for every mover whose error is dominated by a few long moves (docs/panel.md).
+    """
     X = pd.DataFrame({"const": np.ones(len(frame))}, index=frame.index)
+    excluded = GROUP_MODEL_EXCLUDES if characteristic is not None else ()
     for column in MODEL_BLOCKS[model]:
+        if column in excluded:
+            continue
         X[column] = frame[column].astype(float)
     if characteristic is not None:
         add_interactions(X, characteristic, frame)
