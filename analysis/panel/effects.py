@@ -9,7 +9,7 @@ within the adult LA; there are about 340 such clusters at full scale (docs/panel
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import pandas as pd
@@ -75,7 +75,10 @@ def nested_models(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 
 def group_effects(
-    frame: pd.DataFrame, outcome: str, characteristic: Characteristic, motivation: bool = False
+    frame: pd.DataFrame,
+    outcome: str,
+    characteristics: Sequence[Characteristic],
+    motivation: bool = False,
 ) -> pd.DataFrame:
     """Mover effect in each group from model 3 + mover x characteristics, and the differences.
 
@@ -87,27 +90,30 @@ def group_effects(
     with `motivation` the teenage motivation answers are controlled and reported too.
     """
     data = outcome_rows(frame, outcome)
-    joint = with_all_interactions(characteristic)
-    X = design(data, 3, joint, motivation=motivation)
+    # Every characteristic's mover interaction is in the one model, so it is fitted once and
+    # each characteristic's groups are read off it.
+    X = design(data, 3, with_all_interactions(characteristics[0]), motivation=motivation)
     fit = _fit(data, outcome, X)
     suffix = " + motivation" if motivation else ""
-    model = f"model 3 x {characteristic.name}{suffix}"
     within = MOTIVATION_TABLE if motivation else WITHIN_TABLE
     between = MOTIVATION_TABLE if motivation else DIFFERENCE_TABLE
-    rows = [
-        estimate_row(
-            ANALYSIS[outcome],
-            between if e.is_difference else within,
-            model,
-            e.term,
-            e.label,
-            e.estimate,
-            e.min_cell,
-        )
-        for e in group_contrasts(fit, X, data, joint)
-    ]
-    if motivation:
-        rows += _motivation_rows(outcome, X, fit, model)
+    rows = []
+    for characteristic in characteristics:
+        model = f"model 3 x {characteristic.name}{suffix}"
+        rows += [
+            estimate_row(
+                ANALYSIS[outcome],
+                between if e.is_difference else within,
+                model,
+                e.term,
+                e.label,
+                e.estimate,
+                e.min_cell,
+            )
+            for e in group_contrasts(fit, X, data, with_all_interactions(characteristic))
+        ]
+        if motivation:
+            rows += _motivation_rows(outcome, X, fit, model)
     return pd.DataFrame(rows)
 
 
@@ -130,13 +136,12 @@ def all_effects(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     jobs = []
     for outcome in OUTCOMES:
         jobs.append((f"panel models 1-3 for {outcome}", partial(nested_models, frame, outcome)))
-        for char in CHARACTERISTICS:
-            for motivation in (False, True):
-                table = MOTIVATION_TABLE if motivation else WITHIN_TABLE
-                jobs.append(
-                    (
-                        f"table {table} ({outcome}, {char.name}): cannot fit",
-                        partial(group_effects, frame, outcome, char, motivation),
-                    )
+        for motivation in (False, True):
+            table = MOTIVATION_TABLE if motivation else WITHIN_TABLE
+            jobs.append(
+                (
+                    f"table {table} ({outcome}): cannot fit",
+                    partial(group_effects, frame, outcome, CHARACTERISTICS, motivation),
                 )
+            )
     return fit_each(jobs)

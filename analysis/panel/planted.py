@@ -99,7 +99,7 @@ def recovery_gaps(frame: pd.DataFrame, truth: dict) -> pd.DataFrame:
     many seeds z should have mean near 0 and SD near 1; docs/panel.md, "Recovery").
     """
     estimates = pd.concat(
-        [group_effects(frame, outcome, char) for outcome in OUTCOMES for char in CHARACTERISTICS],
+        [group_effects(frame, outcome, CHARACTERISTICS) for outcome in OUTCOMES],
         ignore_index=True,
     )
     outcome_of = {name: outcome for outcome, name in ANALYSIS.items()}

@@ -29,6 +29,7 @@ from mobility.public.workbooks import (
     GSS_CODE,
     find_sheet,
     locate_table,
+    read_publisher_csv,
     read_raw_sheet,
     sheet_names,
     to_number,
@@ -112,16 +113,9 @@ def read_li01(path: Path) -> pd.DataFrame:
 
 
 def read_model_based_unemployment(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str)
-    except (OSError, ValueError) as exc:
-        raise BadInputError(f"{path}: cannot be read as CSV ({exc}).") from exc
-    needed = ["ltla21_code", "year", "unemployment_perc"]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise BadInputError(
-            f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(needed)}."
-        )
+    frame = read_publisher_csv(
+        path, ["ltla21_code", "year", "unemployment_perc"], "model-based unemployment"
+    )
     return pd.DataFrame(
         {
             "code": frame["ltla21_code"].str.strip(),

@@ -18,25 +18,16 @@ import pandas as pd
 from mobility.errors import BadInputError
 from mobility.public.report import Exclusion
 from mobility.public.vintage import AGGREGATE_CODES, COMBINED_CODES, VINTAGE, Vintage
-from mobility.public.workbooks import to_number
+from mobility.public.workbooks import read_publisher_csv, to_number
 
 FLOW_COLUMNS = ["OutLA", "InLA", "Age", "Sex", "Moves"]
 
 
 def read_detailed_estimates(path: Path) -> pd.DataFrame:
     """One publisher file, checked for its columns; codes and sex as text, moves as float."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError) as exc:
-        raise BadInputError(f"{path}: cannot be read as CSV ({exc}).") from exc
-    frame.columns = [c.strip() for c in frame.columns]
-    missing = [c for c in FLOW_COLUMNS if c not in frame.columns]
-    if missing:
-        raise BadInputError(
-            f"{path}: missing column(s) {', '.join(missing)}; ONS detailed estimates have "
-            f"{', '.join(FLOW_COLUMNS)}, found {', '.join(frame.columns)}."
-        )
-    frame = frame[FLOW_COLUMNS].copy()
+    frame = read_publisher_csv(path, FLOW_COLUMNS, "ONS detailed estimates", keep_default_na=False)[
+        FLOW_COLUMNS
+    ].copy()
     for col in ("OutLA", "InLA", "Sex"):
         frame[col] = frame[col].str.strip()
     frame["Sex"] = frame["Sex"].str.upper().replace({"1": "M", "2": "F", "MALE": "M"})
@@ -145,17 +136,12 @@ def read_census_od(path: Path, vintage: Vintage) -> tuple[pd.DataFrame, list[Exc
     and Northern Irish ends and the diagonal (people who moved within their LA) are excluded
     and reported.
     """
-    try:
-        frame = pd.read_csv(path, dtype={"O_GEOGRAPHY_CODE": str, "D_GEOGRAPHY_CODE": str})
-    except (OSError, ValueError) as exc:
-        raise BadInputError(f"{path}: cannot be read as CSV ({exc}).") from exc
-    needed = ["O_GEOGRAPHY_CODE", "D_GEOGRAPHY_CODE", "MIGRATIONS"]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise BadInputError(
-            f"{path}: missing column(s) {', '.join(missing)}; expected the Nomis MM01CUK_ALL "
-            f"long layout with {', '.join(needed)}."
-        )
+    frame = read_publisher_csv(
+        path,
+        ["O_GEOGRAPHY_CODE", "D_GEOGRAPHY_CODE", "MIGRATIONS"],
+        "the Nomis MM01CUK_ALL long layout",
+        dtype={"O_GEOGRAPHY_CODE": str, "D_GEOGRAPHY_CODE": str},
+    )
     source = path.name
     exclusions = []
     moves = to_number(frame["MIGRATIONS"])

@@ -27,6 +27,7 @@ import pandas as pd
 from mobility.errors import BadInputError
 from mobility.public.report import Exclusion
 from mobility.public.vintage import Vintage, split_combined
+from mobility.public.workbooks import read_publisher_csv
 from mobility.vocabulary import SUPERGROUPS
 
 CLASSIFICATION_COLUMNS = [
@@ -40,27 +41,14 @@ CLASSIFICATION_COLUMNS = [
 ]
 
 
-def _read_csv(path: Path, needed: list[str], what: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except (OSError, ValueError) as exc:
-        raise BadInputError(f"{path}: cannot be read as CSV ({exc}).") from exc
-    frame.columns = [c.strip() for c in frame.columns]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise BadInputError(
-            f"{path}: missing column(s) {', '.join(missing)} for {what}; expected "
-            f"{', '.join(needed)}, found {', '.join(frame.columns)}."
-        )
-    return frame
-
-
 def build_imd2010(
     lsoa_scores_csv: Path, lsoa_lookup_csv: Path, vintage: Vintage
 ) -> tuple[pd.DataFrame, list[Exclusion]]:
     """IMD 2010 LA summary (la_code, la_name, imd_average_score, rank, n_lsoa) on the vintage."""
-    scores = _read_csv(lsoa_scores_csv, ["lsoa01_code", "IMD_score"], "IMD 2010 LSOA scores")
-    lookup = _read_csv(lsoa_lookup_csv, ["LSOA01CD", "LAD11CD"], "LSOA01 to LAD11 lookup")
+    scores = read_publisher_csv(
+        lsoa_scores_csv, ["lsoa01_code", "IMD_score"], "IMD 2010 LSOA scores"
+    )
+    lookup = read_publisher_csv(lsoa_lookup_csv, ["LSOA01CD", "LAD11CD"], "LSOA01 to LAD11 lookup")
     pairs = lookup[["LSOA01CD", "LAD11CD"]].drop_duplicates()
     split = pairs["LSOA01CD"].duplicated(keep=False)
     if split.any():
@@ -108,7 +96,9 @@ def build_area_classification(
     classification_csv: Path, vintage: Vintage, weights: pd.Series
 ) -> tuple[pd.DataFrame, list[Exclusion], list[str]]:
     """ONS 2011 LA classification on the vintage; returns table, exclusions, notes."""
-    frame = _read_csv(classification_csv, CLASSIFICATION_COLUMNS, "ONS 2011 area classification")
+    frame = read_publisher_csv(
+        classification_csv, CLASSIFICATION_COLUMNS, "ONS 2011 area classification"
+    )
     exclusions, notes = [], []
     rows = []
     for record in frame.to_dict("records"):
@@ -162,7 +152,7 @@ def build_smi(
     smi_csv: Path, vintage: Vintage, weights: pd.Series
 ) -> tuple[pd.DataFrame, list[Exclusion]]:
     """User-supplied SMI 2017 (la_code, la_name, overall_score[, overall_rank]) on the vintage."""
-    frame = _read_csv(smi_csv, ["la_code", "overall_score"], "Social Mobility Index 2017")
+    frame = read_publisher_csv(smi_csv, ["la_code", "overall_score"], "Social Mobility Index 2017")
     frame["score"] = pd.to_numeric(frame["overall_score"], errors="coerce")
     exclusions = []
     missing = frame["score"].isna()
@@ -209,7 +199,7 @@ def build_imd_alternative(
     (`weights`: mid-2019 population by LAD19 code) mean of the published LA average scores;
     ranks are recomputed on the vintage (1 = most deprived).
     """
-    frame = _read_csv(
+    frame = read_publisher_csv(
         iod_csv, ["lad19cd", "index_domain", "average_score"], "IoD LA summary (LAD19)"
     )
     frame = frame[frame["index_domain"].str.strip() == "Index of Multiple Deprivation"].copy()

@@ -133,3 +133,23 @@ def code_rows(raw: pd.DataFrame, header_row: int, code_col: int) -> pd.DataFrame
     out = body[keep.fillna(False)].copy()
     out.iloc[:, code_col] = codes[keep.fillna(False)]
     return out
+
+
+def read_publisher_csv(
+    path: Path, needed: list[str], what: str, **read_options: object
+) -> pd.DataFrame:
+    """A publisher's CSV with its header cleaned, or a BadInputError naming the file and the
+    columns it lacks (`read_options` go to pandas.read_csv; text by default)."""
+    options: dict[str, object] = {"dtype": str, "encoding": "utf-8-sig", **read_options}
+    try:
+        frame = pd.read_csv(path, **options)
+    except (OSError, ValueError) as exc:
+        raise BadInputError(f"{path}: cannot be read as CSV ({exc}).") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise BadInputError(
+            f"{path}: missing column(s) {', '.join(missing)} for {what}; expected "
+            f"{', '.join(needed)}, found {', '.join(frame.columns)}."
+        )
+    return frame
