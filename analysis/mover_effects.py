@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.disclosure import MIN_CELL, ROUND_TO, apply_disclosure_control
 from analysis.estimators.binary_outcomes import (
     Estimate,
     IndexModelFit,
@@ -28,13 +27,7 @@ from analysis.outputs import AnalysisOutput, PublicationTable
 
 TREATMENT = "mover"
 PEOPLE = "Number of people"  # descriptives row whose value is the (rounded) count itself
-SDC_NOTE = (
-    f"Disclosure control: cells resting on fewer than {MIN_CELL} people are blank; counts are "
-    f"rounded to the nearest {ROUND_TO}."
-)
 NO_CONTRAST = "no movers and stayers to compare"
-ESTIMATE_COUNTS = ["n_obs", "min_cell"]
-ESTIMATE_VALUES = ["estimate", "std_error", "p_value"]
 
 
 @dataclass(frozen=True)
@@ -206,56 +199,6 @@ def skip_all(output: AnalysisOutput, tables: Iterable[int], reason: str) -> Anal
     """Record that none of a strand's report tables could be produced, and why."""
     output.skipped += [f"table {t}: {reason}" for t in tables]
     return output
-
-
-def disclose(
-    frame: pd.DataFrame, counts: list[str], dependent: list[str]
-) -> tuple[pd.DataFrame, int]:
-    """Disclosure control on tidy rows carrying `min_cell`; the column is dropped after."""
-    result = apply_disclosure_control(frame, counts, dependent)
-    return result.frame.drop(columns="min_cell"), result.suppressed_cells
-
-
-def disclose_descriptives(descriptives: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Blank small cells and round counts; a "Number of people" row shows its rounded count."""
-    out, suppressed = disclose(descriptives, ["n", "min_cell"], ["value"])
-    people = out["row_label"] == PEOPLE
-    out.loc[people, "value"] = out.loc[people, "n"]
-    return out, suppressed
-
-
-def disclose_estimates(estimates: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Blank estimates resting on too few movers or stayers and round their counts."""
-    if estimates.empty:
-        return estimates, 0
-    return disclose(estimates, ESTIMATE_COUNTS, ESTIMATE_VALUES)
-
-
-def disclose_results(
-    output: AnalysisOutput,
-    source: str,
-    descriptives: pd.DataFrame,
-    estimates: pd.DataFrame,
-    se_note: str,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Disclosure control on both tidy frames; notes what was blanked and how SEs were made."""
-    descriptives, suppressed_d = disclose_descriptives(descriptives)
-    estimates, suppressed_e = disclose_estimates(estimates)
-    note = suppression_note(source, suppressed_d, suppressed_e)
-    if note is not None:
-        output.notes.append(note)
-    output.notes.append(se_note)
-    return descriptives, estimates
-
-
-def suppression_note(source: str, descriptive_cells: int, estimate_cells: int) -> str | None:
-    """The run-report note on what disclosure control blanked (None when nothing was)."""
-    if not (descriptive_cells or estimate_cells):
-        return None
-    return (
-        f"{source} disclosure control blanked {descriptive_cells} descriptive and "
-        f"{estimate_cells} estimate cells resting on fewer than {MIN_CELL} people."
-    )
 
 
 def planted_row(

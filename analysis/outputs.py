@@ -63,6 +63,8 @@ class AnalysisOutput:
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "table N: reason" for what could not run
+    # Restricted-data outputs only: what disclosure control did (analysis.disclosure_release).
+    disclosure_log: pd.DataFrame | None = None
 
 
 def empty_estimates() -> pd.DataFrame:

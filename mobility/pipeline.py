@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from analysis.context import RunContext
+from analysis.disclosure_release import admit, write_disclosure_log
 from analysis.flows.descriptives import run_flow_descriptives
 from analysis.flows.models import run_census_flow_models, run_flow_models, run_flow_robustness
 from analysis.ls import run_ls_analysis
@@ -46,6 +47,7 @@ class Strand:
     marker_dir: str | None  # the strand runs when this folder exists under the data dir
     contracts: tuple[FileContract, ...]
     analyses: tuple[tuple[str, Analysis], ...]
+    restricted: bool = False  # licensed data: outputs must pass disclosure control (admit)
 
 
 STRANDS: tuple[Strand, ...] = (
@@ -67,6 +69,7 @@ STRANDS: tuple[Strand, ...] = (
         marker_dir="ukhls",
         contracts=PANEL_CONTRACTS,
         analyses=(("panel", run_panel_analysis),),
+        restricted=True,
     ),
     Strand(
         name="ls",
@@ -74,6 +77,7 @@ STRANDS: tuple[Strand, ...] = (
         marker_dir="ons_ls",
         contracts=LS_CONTRACTS,
         analyses=(("ls", run_ls_analysis),),
+        restricted=True,
     ),
 )
 
@@ -256,6 +260,8 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
                 for name, analysis in strand.analyses:
                     start = time.perf_counter()
                     output = analysis(con, context)
+                    if strand.restricted:
+                        admit(output)  # nothing unsafe is stored or rendered
                     outputs.append(output)
                     say(
                         f"analyse   {name}: {len(output.estimates)} estimates, "
@@ -267,6 +273,7 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
             n_est, n_desc = write_results(
                 con, context, estimates, descriptives, [o.name for o in outputs]
             )
+            write_disclosure_log(con, context, outputs)
         finally:
             con.close()
     tables = []

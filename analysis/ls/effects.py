@@ -16,6 +16,7 @@ from functools import partial
 
 import pandas as pd
 
+from analysis.disclosure import interaction_support, term_support
 from analysis.estimators.binary_outcomes import fit_probit
 from analysis.ls.sample import CHARACTERISTICS, MODEL_BLOCKS, OUTCOMES, TERM_LABELS, design
 from analysis.mover_effects import (
@@ -45,9 +46,11 @@ def nested_models(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
     for model in MODEL_BLOCKS:
         X = design(frame, model)
         fit = fit_probit(y, X)
+        support = term_support(X)  # disclosure: the smaller group each term contrasts
         for term, label, est in labelled_effects(fit, X, TERM_LABELS, binary_columns(X)):
             rows.append(
                 estimate_row(ANALYSIS, None, f"{outcome}: model {model}", term, label, est, cell)
+                | {"term_support": support[term]}
             )
     return pd.DataFrame(rows)
 
@@ -68,6 +71,7 @@ def within_group_effects(
     return pd.DataFrame(
         [
             estimate_row(ANALYSIS, table, model, e.term, e.label, e.estimate, e.min_cell)
+            | {"term_support": interaction_support(X, characteristic.interactions)}  # disclosure
             for e in group_contrasts(fit, X, frame, characteristic)
         ]
     )

@@ -12,15 +12,23 @@ import duckdb
 import pandas as pd
 
 from analysis.context import RunContext
-from analysis.ls.descriptives import AGE, GROUP_LABELS, P_VALUE, PEOPLE, SHARES, stayers_vs_movers
+from analysis.disclosure import SDC_NOTE, control
+from analysis.disclosure_release import release
+from analysis.ls.descriptives import (
+    AGE,
+    GROUP_LABELS,
+    P_VALUE,
+    PEOPLE,
+    SHARES,
+    relations,
+    stayers_vs_movers,
+)
 from analysis.ls.effects import REPORT_TABLE, SE_NOTE, all_effects
 from analysis.ls.figures import within_group_plot
 from analysis.ls.planted import load_truth, planted_vs_estimated
 from analysis.ls.sample import CHARACTERISTICS, MODEL_BLOCKS, OUTCOMES, load_sample
 from analysis.mover_effects import (
     NO_CONTRAST,
-    SDC_NOTE,
-    disclose_results,
     has_movers_and_stayers,
     planted_table,
     skip_all,
@@ -139,9 +147,10 @@ def run_ls_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
 
     estimates, skipped = all_effects(frame)
     output.skipped += skipped
-    descriptives, estimates = disclose_results(
-        output, "ONS LS", stayers_vs_movers(frame), estimates, SE_NOTE
-    )
+    # Every table, figure and results row below is made from the controlled rows only.
+    controlled = control(stayers_vs_movers(frame), estimates, relations())
+    descriptives, estimates = controlled.descriptives, controlled.estimates
+    output.notes.append(SE_NOTE)
 
     output.descriptives = check_columns(descriptives, DESCRIPTIVE_COLUMNS, "LS descriptives")
     output.tables.append(_descriptive_table(descriptives))
@@ -159,4 +168,4 @@ def run_ls_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
             planted = _planted_table(estimates, context)
             if planted is not None:
                 output.tables.append(planted)
-    return output
+    return release(output, "ONS LS", controlled)

@@ -5,7 +5,8 @@ income, for stayers, movers and everyone. Tables 25 and 26 give the distribution
 second most important reason for wanting a job / aspect of a job among stayers and movers
 with a Pearson chi-squared test of independence (people who did not answer left out). Every
 cell carries `min_cell` (the people it rests on, or the fewer of those with and without a
-characteristic) so disclosure control can blank it.
+characteristic) so disclosure control can blank it, its `kind` and, for a share, the `count`
+of people it is the share of (analysis.disclosure: shares are recomputed from rounded counts).
 """
 
 from __future__ import annotations
@@ -13,6 +14,15 @@ from __future__ import annotations
 import pandas as pd
 from scipy import stats
 
+from analysis.disclosure import (
+    MEAN,
+    PEOPLE_COUNT,
+    SHARE,
+    TEST,
+    Relation,
+    column_relations,
+    row_relations,
+)
 from analysis.mover_effects import PEOPLE
 from analysis.panel.sample import MOTIVATION_CATEGORIES
 
@@ -43,7 +53,17 @@ MOTIVATION_TABLES = {"reason_for_job_2": 25, "aspect_of_job_2": 26}
 CHI2 = "Pearson chi-squared"
 
 
-def _row(analysis: str, table: int, row: str, column: str, value: float, n: int, cell: int) -> dict:
+def _row(
+    analysis: str,
+    table: int,
+    row: str,
+    column: str,
+    value: float,
+    n: int,
+    cell: int,
+    kind: str,
+    count: float = float("nan"),
+) -> dict:
     return {
         "analysis": analysis,
         "report_table": table,
@@ -52,6 +72,8 @@ def _row(analysis: str, table: int, row: str, column: str, value: float, n: int,
         "value": value,
         "n": n,
         "min_cell": cell,
+        "kind": kind,
+        "count": count,
     }
 
 
@@ -65,16 +87,15 @@ def sample_description(frame: pd.DataFrame) -> pd.DataFrame:
             known = part[column].dropna()
             x, n = int(known.sum()), len(known)
             share = 100 * x / n if n else float("nan")
-            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, share, n, min(x, n - x)))
+            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, share, n, min(x, n - x), SHARE, x))
         for column, label in MEANS.items():
             known = part[column].dropna()
             if column == "real_income":
                 known = part.loc[part["employed"] == 1.0, column].dropna()
             n = len(known)
-            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, float(known.mean()), n, n))
-        rows.append(
-            _row(SAMPLE_ANALYSIS, 23, PEOPLE, group, float(len(part)), len(part), len(part))
-        )
+            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, float(known.mean()), n, n, MEAN))
+        size = len(part)
+        rows.append(_row(SAMPLE_ANALYSIS, 23, PEOPLE, group, float(size), size, size, PEOPLE_COUNT))
     return pd.DataFrame(rows)
 
 
@@ -91,10 +112,10 @@ def motivation_by_mover(frame: pd.DataFrame, question: str) -> tuple[pd.DataFram
         for mover, group in GROUPS.items():
             x, n = int(counts.loc[code, mover]), int(counts[mover].sum())
             share = 100 * x / n if n else float("nan")
-            rows.append(_row(MOTIVATION_ANALYSIS, table, label, group, share, n, x))
+            rows.append(_row(MOTIVATION_ANALYSIS, table, label, group, share, n, x, SHARE, x))
     for mover, group in GROUPS.items():
         n = int(counts[mover].sum())
-        rows.append(_row(MOTIVATION_ANALYSIS, table, PEOPLE, group, float(n), n, n))
+        rows.append(_row(MOTIVATION_ANALYSIS, table, PEOPLE, group, float(n), n, n, PEOPLE_COUNT))
     observed = counts.loc[counts.sum(axis=1) > 0]
     chi2, p, dof, _ = stats.chi2_contingency(observed.to_numpy())
     test = {
@@ -108,5 +129,19 @@ def motivation_by_mover(frame: pd.DataFrame, question: str) -> tuple[pd.DataFram
         "p_value": float(p),
         "n_obs": int(observed.to_numpy().sum()),
         "min_cell": int(observed.to_numpy().sum()),
+        "kind": TEST,  # a test of the whole table: blanked with any of its cells
     }
     return pd.DataFrame(rows), test
+
+
+def relations(descriptives: pd.DataFrame) -> list[Relation]:
+    """What the tables add up to: All = Stayers + Movers (table 23), and the categories of
+    parent class (table 23) and of each motivation answer (tables 25, 26) = the people."""
+    groups = list(GROUPS.values())
+    parents = [v for k, v in SHARES.items() if k.startswith("parent_")]
+    found = row_relations(descriptives, 23, groups, ALL)
+    found += column_relations(23, parents, PEOPLE, [*groups, ALL], "the other parent classes")
+    for question, table in MOTIVATION_TABLES.items():
+        categories = MOTIVATION_CATEGORIES[question.rsplit("_", 1)[0]].values()
+        found += column_relations(table, list(categories), PEOPLE, groups, "the other answers")
+    return found

@@ -14,6 +14,7 @@ from functools import partial
 
 import pandas as pd
 
+from analysis.disclosure import interaction_support, term_support
 from analysis.estimators.binary_outcomes import IndexModelFit, fit_linear, fit_probit
 from analysis.mover_effects import (
     Characteristic,
@@ -24,6 +25,7 @@ from analysis.mover_effects import (
     labelled_effects,
 )
 from analysis.panel.sample import (
+    ALL_INTERACTIONS,
     BINARY_OUTCOMES,
     CHARACTERISTICS,
     CLUSTER,
@@ -67,9 +69,11 @@ def nested_models(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
     for model in MODEL_BLOCKS:
         X = design(data, model)
         fit = _fit(data, outcome, X)
+        support = term_support(X)  # disclosure: the smaller group each term contrasts
         for term, label, est in labelled_effects(fit, X, TERM_LABELS, binary_columns(X)):
             rows.append(
                 estimate_row(ANALYSIS[outcome], None, f"model {model}", term, label, est, cell)
+                | {"term_support": support[term]}
             )
     return pd.DataFrame(rows)
 
@@ -110,6 +114,7 @@ def group_effects(
                 e.estimate,
                 e.min_cell,
             )
+            | {"term_support": interaction_support(X, ALL_INTERACTIONS)}  # disclosure
             for e in group_contrasts(fit, X, data, with_all_interactions(characteristic))
         ]
         if motivation:

@@ -12,10 +12,10 @@ import duckdb
 import pandas as pd
 
 from analysis.context import RunContext
+from analysis.disclosure import SDC_NOTE, control
+from analysis.disclosure_release import release
 from analysis.mover_effects import (
     NO_CONTRAST,
-    SDC_NOTE,
-    disclose_results,
     has_movers_and_stayers,
     planted_table,
     skip_all,
@@ -36,6 +36,7 @@ from analysis.panel.descriptives import (
     PEOPLE,
     SHARES,
     motivation_by_mover,
+    relations,
     sample_description,
 )
 from analysis.panel.effects import (
@@ -242,13 +243,13 @@ def run_panel_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> A
         tests.append(test)
     estimates, skipped = all_effects(frame)
     output.skipped += skipped
-    descriptives, estimates = disclose_results(
-        output,
-        "BHPS/UKHLS",
-        pd.concat(parts, ignore_index=True),
-        pd.concat([estimates, pd.DataFrame(tests)], ignore_index=True),
-        SE_NOTE,
+    raw = pd.concat(parts, ignore_index=True)
+    # Every table, figure and results row below is made from the controlled rows only.
+    controlled = control(
+        raw, pd.concat([estimates, pd.DataFrame(tests)], ignore_index=True), relations(raw)
     )
+    descriptives, estimates = controlled.descriptives, controlled.estimates
+    output.notes.append(SE_NOTE)
 
     output.descriptives = check_columns(descriptives, DESCRIPTIVE_COLUMNS, "panel descriptives")
     output.estimates = check_columns(estimates, ESTIMATE_COLUMNS, "panel estimates")
@@ -266,4 +267,4 @@ def run_panel_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> A
     figure = within_group_plot(estimates, context.out_dir)
     if figure is not None:
         output.figures.append(figure)
-    return output
+    return release(output, "BHPS/UKHLS", controlled)
