@@ -102,6 +102,32 @@ class Controlled:
     log: pd.DataFrame
 
 
+def tidy_cell(
+    analysis: str,
+    table: int,
+    row: str,
+    column: str,
+    value: float,
+    n: int,
+    min_cell: int,
+    kind: str,
+    count: float = float("nan"),
+) -> dict[str, object]:
+    """One tidy descriptive row as `control_descriptives` takes it (contract columns plus
+    `min_cell`, `kind` and, for a share, the `count` it is the share of)."""
+    return {
+        "analysis": analysis,
+        "report_table": table,
+        "row_label": row,
+        "column_label": column,
+        "value": value,
+        "n": n,
+        "min_cell": min_cell,
+        "kind": kind,
+        "count": count,
+    }
+
+
 def round_counts(values: pd.Series, round_to: int = ROUND_TO) -> pd.Series:
     """Round counts to the nearest multiple of round_to (halves away from zero)."""
     numeric = pd.to_numeric(values, errors="coerce")

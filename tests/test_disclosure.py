@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,6 +18,7 @@ from analysis.disclosure import (
     interaction_support,
     row_relations,
     term_support,
+    tidy_cell,
 )
 from analysis.disclosure_release import DisclosureError, admit
 from analysis.outputs import AnalysisOutput, PublicationTable
@@ -27,17 +29,7 @@ PEOPLE = "Number of people"
 def _cell(row: str, column: str, count: float, n: int, kind: str = SHARE) -> dict:
     value = {SHARE: 100 * count / n, MEAN: count, PEOPLE_COUNT: float(n)}.get(kind, count)
     cell = min(count, n - count) if kind == SHARE else n
-    return {
-        "analysis": "a",
-        "report_table": 1,
-        "row_label": row,
-        "column_label": column,
-        "value": value,
-        "n": n,
-        "min_cell": cell,
-        "kind": kind,
-        "count": count if kind == SHARE else float("nan"),
-    }
+    return tidy_cell("a", 1, row, column, value, n, cell, kind, count if kind == SHARE else np.nan)
 
 
 def _table() -> pd.DataFrame:

@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.disclosure import MEAN, PEOPLE_COUNT, SHARE, TEST, Relation, column_relations
+from analysis.disclosure import (
+    MEAN,
+    PEOPLE_COUNT,
+    SHARE,
+    TEST,
+    Relation,
+    column_relations,
+    tidy_cell,
+)
 from analysis.ls.sample import DEMOGRAPHICS, OUTCOMES, TERM_LABELS
 from analysis.mover_effects import PEOPLE
 
@@ -48,19 +56,7 @@ def stayers_vs_movers(frame: pd.DataFrame) -> pd.DataFrame:
     def add(
         row: str, column: str, value: float, n: int, min_cell: int, kind: str, count: float
     ) -> None:
-        rows.append(
-            {
-                "analysis": ANALYSIS,
-                "report_table": REPORT_TABLE,
-                "row_label": row,
-                "column_label": column,
-                "value": value,
-                "n": n,
-                "min_cell": min_cell,
-                "kind": kind,
-                "count": count,
-            }
-        )
+        rows.append(tidy_cell(ANALYSIS, REPORT_TABLE, row, column, value, n, min_cell, kind, count))
 
     for column, label in SHARES.items():
         counts = {}

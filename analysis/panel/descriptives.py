@@ -22,6 +22,7 @@ from analysis.disclosure import (
     Relation,
     column_relations,
     row_relations,
+    tidy_cell,
 )
 from analysis.mover_effects import PEOPLE
 from analysis.panel.sample import MOTIVATION_CATEGORIES
@@ -53,30 +54,6 @@ MOTIVATION_TABLES = {"reason_for_job_2": 25, "aspect_of_job_2": 26}
 CHI2 = "Pearson chi-squared"
 
 
-def _row(
-    analysis: str,
-    table: int,
-    row: str,
-    column: str,
-    value: float,
-    n: int,
-    cell: int,
-    kind: str,
-    count: float = float("nan"),
-) -> dict:
-    return {
-        "analysis": analysis,
-        "report_table": table,
-        "row_label": row,
-        "column_label": column,
-        "value": value,
-        "n": n,
-        "min_cell": cell,
-        "kind": kind,
-        "count": count,
-    }
-
-
 def sample_description(frame: pd.DataFrame) -> pd.DataFrame:
     """Table 23, tidy, before disclosure control."""
     rows = []
@@ -87,15 +64,21 @@ def sample_description(frame: pd.DataFrame) -> pd.DataFrame:
             known = part[column].dropna()
             x, n = int(known.sum()), len(known)
             share = 100 * x / n if n else float("nan")
-            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, share, n, min(x, n - x), SHARE, x))
+            rows.append(
+                tidy_cell(SAMPLE_ANALYSIS, 23, label, group, share, n, min(x, n - x), SHARE, x)
+            )
         for column, label in MEANS.items():
             known = part[column].dropna()
             if column == "real_income":
                 known = part.loc[part["employed"] == 1.0, column].dropna()
             n = len(known)
-            rows.append(_row(SAMPLE_ANALYSIS, 23, label, group, float(known.mean()), n, n, MEAN))
+            rows.append(
+                tidy_cell(SAMPLE_ANALYSIS, 23, label, group, float(known.mean()), n, n, MEAN)
+            )
         size = len(part)
-        rows.append(_row(SAMPLE_ANALYSIS, 23, PEOPLE, group, float(size), size, size, PEOPLE_COUNT))
+        rows.append(
+            tidy_cell(SAMPLE_ANALYSIS, 23, PEOPLE, group, float(size), size, size, PEOPLE_COUNT)
+        )
     return pd.DataFrame(rows)
 
 
@@ -112,10 +95,12 @@ def motivation_by_mover(frame: pd.DataFrame, question: str) -> tuple[pd.DataFram
         for mover, group in GROUPS.items():
             x, n = int(counts.loc[code, mover]), int(counts[mover].sum())
             share = 100 * x / n if n else float("nan")
-            rows.append(_row(MOTIVATION_ANALYSIS, table, label, group, share, n, x, SHARE, x))
+            rows.append(tidy_cell(MOTIVATION_ANALYSIS, table, label, group, share, n, x, SHARE, x))
     for mover, group in GROUPS.items():
         n = int(counts[mover].sum())
-        rows.append(_row(MOTIVATION_ANALYSIS, table, PEOPLE, group, float(n), n, n, PEOPLE_COUNT))
+        rows.append(
+            tidy_cell(MOTIVATION_ANALYSIS, table, PEOPLE, group, float(n), n, n, PEOPLE_COUNT)
+        )
     observed = counts.loc[counts.sum(axis=1) > 0]
     chi2, p, dof, _ = stats.chi2_contingency(observed.to_numpy())
     test = {
