@@ -134,6 +134,13 @@ def round_counts(values: pd.Series, round_to: int = ROUND_TO) -> pd.Series:
     return np.sign(numeric) * np.floor(np.abs(numeric) / round_to + 0.5) * round_to
 
 
+def people_phrase(count: int) -> str:
+    """A head count for a note: rounded, and never under the threshold."""
+    if count < MIN_CELL:
+        return f"fewer than {MIN_CELL} people"
+    return f"{int(round_counts(pd.Series([count])).iloc[0]):,} people (rounded to {ROUND_TO})"
+
+
 def row_relations(
     descriptives: pd.DataFrame, table: int, parts: Sequence[str], total: str
 ) -> list[Relation]:

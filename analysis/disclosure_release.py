@@ -10,6 +10,8 @@ log in `results.disclosure_log` (docs/disclosure.md).
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -18,6 +20,7 @@ from analysis.disclosure import LOG_COLUMNS, MIN_CELL, ROUND_TO, Controlled
 from analysis.outputs import AnalysisOutput, PublicationTable
 
 COUNT_LABELS = ("Number of people", "Observations")
+PEOPLE_IN_TEXT = re.compile(r"(\d[\d,]*) people")
 DDL = """
 create schema if not exists results;
 create table if not exists results.disclosure_log (
@@ -83,6 +86,11 @@ def _table_counts(table: PublicationTable) -> pd.Series:
     return text.astype(str).str.replace(",", "").replace("", None)
 
 
+def note_counts(notes: list[str]) -> list[float]:
+    """Head counts quoted in notes ("1,234 people"), for the scan."""
+    return [float(m.replace(",", "")) for n in notes for m in PEOPLE_IN_TEXT.findall(n)]
+
+
 def admit(output: AnalysisOutput) -> None:
     """Refuse a restricted output that did not pass control or shows an unsafe count."""
     if output.disclosure_log is None:
@@ -95,6 +103,7 @@ def admit(output: AnalysisOutput) -> None:
         "results.descriptives n": _bad_counts(output.descriptives["n"]),
     }
     problems |= {f"table {t.key}": _bad_counts(_table_counts(t)) for t in output.tables}
+    problems["notes"] = _bad_counts(pd.Series(note_counts(output.notes), dtype=float))
     problems = {where: bad for where, bad in problems.items() if bad}
     if problems:
         raise DisclosureError(

@@ -16,6 +16,7 @@ from analysis.disclosure import (
     control_descriptives,
     control_estimates,
     interaction_support,
+    people_phrase,
     row_relations,
     term_support,
     tidy_cell,
@@ -172,3 +173,9 @@ def test_admit_refuses_uncontrolled_or_unrounded_outputs() -> None:
     )
     with pytest.raises(DisclosureError, match="table t"):
         admit(bad_table)
+    bad_note = _output(1005.0, log)
+    bad_note.notes.append("ONS LS: 7 people left out for missing values.")
+    with pytest.raises(DisclosureError, match="notes"):
+        admit(bad_note)
+    assert people_phrase(7) == "fewer than 10 people"
+    assert people_phrase(1233) == "1,235 people (rounded to 5)"

@@ -485,6 +485,8 @@ def test_no_unsafe_count_in_reports(controlled: Published) -> None:
         assert section is not None, key
         for cells in COUNT_ROW.findall(section.group(1)):
             counts += _numbers(re.sub("<[^>]+>", " ", cells))
+    for note in re.findall(r"<li>(.*?)</li>", report, re.S):
+        counts += _numbers(" ".join(re.findall(r"\d[\d,]* people", note)))
     assert len(counts) > 50
     assert [c for c in counts if not _is_safe_count(c)] == []
 

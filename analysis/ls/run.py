@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from analysis.context import RunContext
-from analysis.disclosure import SDC_NOTE, control
+from analysis.disclosure import SDC_NOTE, control, people_phrase
 from analysis.disclosure_release import release
 from analysis.ls.descriptives import (
     AGE,
@@ -139,7 +139,7 @@ def run_ls_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
     frame = sample.frame
     if sample.dropped:
         output.notes.append(
-            f"ONS LS: {sample.dropped} people from the most deprived quintile left out for "
+            f"ONS LS: {people_phrase(sample.dropped)} from the most deprived quintile left out for "
             "missing values (parent class, ethnicity or illness)."
         )
     if not has_movers_and_stayers(frame):
