@@ -93,6 +93,9 @@ def note_counts(notes: list[str]) -> list[float]:
 
 def admit(output: AnalysisOutput) -> None:
     """Refuse a restricted output that did not pass control or shows an unsafe count."""
+    published = [output.estimates, output.descriptives, output.tables, output.figures]
+    if not any(len(part) for part in published):
+        return  # nothing to publish (the analysis was skipped, and says why)
     if output.disclosure_log is None:
         raise DisclosureError(
             f"analysis {output.name!r} works on restricted data but its outputs did not pass "

@@ -163,6 +163,7 @@ def _output(n_obs: float, log: pd.DataFrame | None) -> AnalysisOutput:
 def test_admit_refuses_uncontrolled_or_unrounded_outputs() -> None:
     log = pd.DataFrame(columns=["analysis", "report_table", "cell", "rule"])
     admit(_output(1005.0, log))
+    admit(AnalysisOutput("panel", skipped=["table 23: no movers and stayers to compare"]))
     with pytest.raises(DisclosureError, match="did not pass disclosure control"):
         admit(_output(1005.0, None))
     with pytest.raises(DisclosureError, match="not rounded"):
