@@ -268,8 +268,10 @@ def control_estimates(
         in_blank_table = pd.to_numeric(frame["report_table"]).isin(blank_tables)
         rules[(rules == "") & is_test & in_blank_table] = TEST_OF_BLANK
     blank = (rules != "").to_numpy()
-    for column in ("estimate", "std_error", "p_value", "n_obs"):
+    for column in ("estimate", "std_error", "p_value"):
         frame[column] = frame[column].astype("float64").where(~blank)
+    # A term blanked for its own small group keeps the model's observations (safe, rounded).
+    frame["n_obs"] = frame["n_obs"].astype("float64").where(~blank | (rules == TERM_SUPPORT))
     frame["n_obs"] = round_counts(frame["n_obs"])
     if mode == FULL:
         frame.loc[is_test, "estimate"] = frame.loc[is_test, "estimate"].round(STATISTIC_DECIMALS)

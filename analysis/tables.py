@@ -69,7 +69,7 @@ def regression_table(
                 se_row.append("")
                 continue
             est = hit.iloc[0]
-            coef, se = _estimate_cells(est["estimate"], est["std_error"], est["p_value"], digits)
+            coef, se = coefficient_cells(est["estimate"], est["std_error"], est["p_value"], digits)
             coef_row.append(coef)
             se_row.append(se)
         rows += [coef_row, se_row]

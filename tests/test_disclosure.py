@@ -115,6 +115,7 @@ def test_estimates_blank_on_term_support_and_table_tests() -> None:
     )
     out, log = control_estimates(raw, blank_tables={25})
     assert out["estimate"].isna().tolist() == [False, True, False, True]
+    assert out["n_obs"].notna().tolist() == [True, True, True, False]  # model size kept
     assert out["n_obs"].tolist()[0] == 1005 and out["n_obs"].tolist()[2] == 500
     kept, _ = control_estimates(raw, blank_tables=set())
     assert kept["estimate"].iloc[3] == pytest.approx(12.35)
