@@ -12,15 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.disclosure import (
-    MEAN,
-    PEOPLE_COUNT,
-    SHARE,
-    TEST,
-    Relation,
-    column_relations,
-    tidy_cell,
-)
+from analysis import disclosure as sdc
 from analysis.ls.sample import DEMOGRAPHICS, OUTCOMES, TERM_LABELS
 from analysis.mover_effects import PEOPLE
 
@@ -56,29 +48,31 @@ def stayers_vs_movers(frame: pd.DataFrame) -> pd.DataFrame:
     def add(
         row: str, column: str, value: float, n: int, min_cell: int, kind: str, count: float
     ) -> None:
-        rows.append(tidy_cell(ANALYSIS, REPORT_TABLE, row, column, value, n, min_cell, kind, count))
+        rows.append(
+            sdc.tidy_cell(ANALYSIS, REPORT_TABLE, row, column, value, n, min_cell, kind, count)
+        )
 
     for column, label in SHARES.items():
         counts = {}
         for group, part in groups.items():
             x, n = int(part[column].sum()), len(part)
             counts[group] = (x, n)
-            add(label, group, 100 * x / n if n else float("nan"), n, min(x, n - x), SHARE, x)
+            add(label, group, 100 * x / n if n else float("nan"), n, min(x, n - x), sdc.SHARE, x)
         (x0, n0), (x1, n1) = counts["Stayers"], counts["Movers"]
         p = _proportion_test(x1, n1, x0, n0) if n0 and n1 else float("nan")
-        add(label, P_VALUE, p, n0 + n1, min(x0, n0 - x0, x1, n1 - x1), TEST, float("nan"))
+        add(label, P_VALUE, p, n0 + n1, min(x0, n0 - x0, x1, n1 - x1), sdc.TEST, float("nan"))
     for group, part in groups.items():
-        add(AGE, group, float(part["age"].mean()), len(part), len(part), MEAN, float("nan"))
+        add(AGE, group, float(part["age"].mean()), len(part), len(part), sdc.MEAN, float("nan"))
     ages = [groups[g]["age"].to_numpy(dtype=float) for g in ("Stayers", "Movers")]
     p_age = float(stats.ttest_ind(ages[0], ages[1], equal_var=False).pvalue)
-    add(AGE, P_VALUE, p_age, len(frame), min(len(a) for a in ages), TEST, float("nan"))
+    add(AGE, P_VALUE, p_age, len(frame), min(len(a) for a in ages), sdc.TEST, float("nan"))
     for group, part in groups.items():
-        add(PEOPLE, group, float(len(part)), len(part), len(part), PEOPLE_COUNT, float("nan"))
+        add(PEOPLE, group, float(len(part)), len(part), len(part), sdc.PEOPLE_COUNT, float("nan"))
     return pd.DataFrame(rows)
 
 
-def relations() -> list[Relation]:
+def relations() -> list[sdc.Relation]:
     """The three parent classes add up to the people of each column (table 30)."""
     parents = [label for column, label in SHARES.items() if column.startswith("parent_")]
     groups = list(GROUP_LABELS.values())
-    return column_relations(REPORT_TABLE, parents, PEOPLE, groups, "the other parent classes")
+    return sdc.column_relations(REPORT_TABLE, parents, PEOPLE, groups, "the other parent classes")
