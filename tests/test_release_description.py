@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mobility import release_audit as ra
 from mobility.errors import BadInputError
+from mobility.panel_mapping import load_mapping
 from mobility.releases import (
     LS_RELEASE_PATH,
     PANEL_RELEASE_PATH,
@@ -223,3 +225,98 @@ def test_unreadable_release_names_the_file(tmp_path):
     path.write_text("concepts: [unclosed")
     with pytest.raises(BadInputError, match="broken.yml: cannot read the release description"):
         load_panel_release(path)
+
+
+# --- the mapping audit ------------------------------------------------------------------------
+
+FIXTURE_MAPPING = """
+studies:
+  bhps: {first_year: 1991, waves: [ba, bb, bc]}
+  ukhls: {first_year: 2009, waves: [a, b]}
+missing_codes: [-1, -2, -7, -8, -9, -10, -11]
+files:
+  indresp:
+    file: "{wave}_indresp.tab"
+    key: [pidp]
+    variables:
+      pidp: pidp
+      interview_year: "{wave}_istrtdaty"
+      age: {bhps: "{wave}_age_dv", ukhls: "{wave}_dvage"}
+      foo: "{wave}_foo"
+    wave_overrides: {}
+  indall:
+    file: "{wave}_indall.tab"
+    key: [pidp]
+    variables:
+      pidp: pidp
+      father_pidp: "{wave}_fnspid"
+    wave_overrides:
+      bb: {father_pidp: bb_fnpid_bh}
+  lad:
+    file: "{wave}_lad.tab"
+    key: [hidp]
+    variables:
+      hidp: "{wave}_hidp"
+      la_code: "{wave}_oslaua"
+    wave_overrides: {}
+  xwavedat:
+    file: xwavedat.tab
+    cross_wave: true
+    key: [pidp]
+    variables:
+      pidp: pidp
+      sex: sex
+"""
+
+
+def _verdicts(audit, file, variable):
+    return [
+        (f.study, f.waves, f.verdict, f.release_names)
+        for f in audit.findings
+        if (f.file, f.variable) == (file, variable)
+    ]
+
+
+def test_audit_compares_each_mapped_name_wave_by_wave(tmp_path, panel):
+    path = tmp_path / "mapping.yml"
+    path.write_text(FIXTURE_MAPPING)
+    audit = ra.audit_panel_mapping(load_mapping(path), panel)
+
+    assert _verdicts(audit, "indresp", "interview_year") == [
+        ("bhps", ("ba",), ra.ABSENT, ()),
+        ("bhps", ("bb", "bc"), ra.CONFIRMED, ("{wave}_istrtdaty",)),
+        ("ukhls", ("a", "b"), ra.OTHER_NAME, ("{wave}_intdaty_dv",)),
+    ]
+    assert _verdicts(audit, "indresp", "age") == [
+        ("bhps", ("ba", "bb", "bc"), ra.CONFIRMED, ("{wave}_age_dv",)),
+        ("ukhls", ("a", "b"), ra.OTHER_NAME, ("{wave}_age_dv",)),
+    ]
+    # A per-wave override fixes one wave only: BHPS parents are fnpid_bh.
+    assert [
+        (f.waves, f.verdict)
+        for f in audit.findings
+        if f.variable == "father_pidp" and f.study == "bhps"
+    ] == [(("ba",), ra.OTHER_NAME), (("bb",), ra.CONFIRMED), (("bc",), ra.OTHER_NAME)]
+    assert _verdicts(audit, "xwavedat", "sex") == [(None, (), ra.CONFIRMED, ("sex",))]
+    assert {f.verdict for f in audit.findings if f.variable == "foo"} == {ra.NO_CONCEPT}
+    assert ra.CONFIRMED not in {f.verdict for f in audit.problems}
+    assert audit.missing_codes_not_mapped == (-21, -20)
+
+
+def test_audit_reports_file_paths_the_release_does_not_have(tmp_path, panel):
+    path = tmp_path / "mapping.yml"
+    path.write_text(FIXTURE_MAPPING)
+    files = {(f.file, f.study): f for f in ra.audit_panel_mapping(load_mapping(path), panel).files}
+    lad = files[("lad", "bhps")]
+    assert lad.mapped == "ukhls/ba_lad.tab"
+    assert "UKDA-6666-stata/stata/stata13/bhps/ba_oslaua_protect.dta" in lad.release_paths
+    assert (
+        "UKDA-6931-tab/tab/ukhls/a_indresp_protect.tab" in files[("indresp", "ukhls")].release_paths
+    )
+    assert "ukhls_wx/xwavedat_protect.dta" in files[("xwavedat", None)].release_paths
+
+
+def test_audit_of_the_project_mapping_runs(capsys):
+    ra.main()
+    out = capsys.readouterr().out
+    assert "missing codes in the release but not in the mapping" in out
