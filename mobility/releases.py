@@ -168,7 +168,9 @@ class _Checker:
             raise self.fail(where, f"expected a mapping, got {type(value).__name__}")
         return value
 
-    def keys(self, value: dict[str, Any], where: str, required: set[str], optional: set[str]):
+    def keys(
+        self, value: dict[str, Any], where: str, required: set[str], optional: set[str]
+    ) -> None:
         missing = sorted(required - value.keys())
         if missing:
             raise self.fail(where, f"missing key(s) {', '.join(missing)}")

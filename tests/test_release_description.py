@@ -320,3 +320,14 @@ def test_audit_of_the_project_mapping_runs(capsys):
     ra.main()
     out = capsys.readouterr().out
     assert "missing codes in the release but not in the mapping" in out
+
+
+@pytest.mark.parametrize("which", ["panel", "ls"])
+def test_docs_list_every_named_variable(which, request):
+    """docs/releases.md is the readable copy: every name in the description appears in it."""
+    release = request.getfixturevalue(which)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "releases.md").read_text()
+    missing = sorted(
+        {e.name for e in _all_entries(release) if e.name} - set(re.findall(r"`([^`]+)`", doc))
+    )
+    assert not missing, f"docs/releases.md does not list {missing}"
