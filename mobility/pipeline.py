@@ -87,6 +87,7 @@ class Options:
     seed: int = 20200701
     scale: str = "small"
     smi_file: Path | None = None
+    vintage: str = "study"  # public LA units: study (2011-2018 LAs) or current (LAD25)
 
     @property
     def source_dir(self) -> Path:
@@ -309,7 +310,9 @@ def ensure_data(options: Options, log: RunLog) -> None:
 
 def stage_prepare_public(options: Options, log: RunLog) -> dict:
     """Read the publishers' files and write them, on one LA vintage, in canonical layouts."""
-    preparation = prepare_public(options.source_dir, options.raw_dir, options.smi_file)
+    preparation = prepare_public(
+        options.source_dir, options.raw_dir, options.smi_file, options.vintage
+    )
     unavailable = dict(preparation.unavailable)
     if any("Social Mobility Index" in name for name in unavailable):
         write_smi_placeholder(options.raw_dir)

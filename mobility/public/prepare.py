@@ -26,6 +26,7 @@ from mobility.layouts import (
 )
 from mobility.public import covariates as cov
 from mobility.public.catalogue import CATALOGUE
+from mobility.public.census2021 import read_census2021_od
 from mobility.public.coverage import fill_from_neighbours, fill_nearest_year, summarise
 from mobility.public.flows import (
     harmonise_flows,
@@ -43,14 +44,14 @@ from mobility.public.population import (
     scale_to_total,
     write_population,
 )
-from mobility.public.report import PublicPreparation
+from mobility.public.report import Exclusion, PublicPreparation
 from mobility.public.typologies import (
     build_area_classification,
     build_imd2010,
     build_imd_alternative,
     build_smi,
 )
-from mobility.public.vintage import VINTAGE, Vintage, build_vintage
+from mobility.public.vintage import Vintage, load_vintage
 
 POPULATION_YEARS = range(FIRST_FLOW_YEAR - 1, LAST_FLOW_YEAR + 1)  # contract: 2010-2018
 INDICATOR_YEARS = list(range(FIRST_FLOW_YEAR - 1, LAST_INDICATOR_YEAR + 1))  # 2010-2019
@@ -58,6 +59,7 @@ GEO = "geography/drkane_la_all_codes.csv"
 CHANGES = "geography/la_changes_2014_2025.csv"
 DBF = "geography/lad19_buc/Local_Authority_Districts__December_2019__Boundaries_UK_BUC.dbf"
 NEIGHBOURS = "geography/lad21_neighbours.json"
+DISTRICTS_2016 = "geography/ltla16_bsc.geojson"
 LSOA_LOOKUP = "geography/LSOA01_LSOA11_LAD11_lookup_EW.csv"
 IMD_LSOA = "imd/humaniverse_rda/imd2010_england_lsoa01.csv"
 CLASSIFICATION = "area_classification/area_classification_354.csv"
@@ -67,6 +69,8 @@ NAMED_2014 = "population/demdata_england_wales_popn_mid2014_lad14.csv"
 FLOW_SLICE = "flows/ons_detailed_estimates_age18_subset_rintro.csv"
 CENSUS_OD = "census2011_od/simim_census2011_MM01CUK_ALL_cmlad_od_gb.csv.gz"
 CENSUS_OD_FILE = CENSUS_OD_CONTRACT.pattern
+CENSUS_2021_OD = "census2021_od/ODMG01EW_LTLA.csv.gz"
+CENSUS_2021_FILE = "census2021/census2021_la_od.csv"
 CENSUS_OD_COLUMNS = [c.name for c in CENSUS_OD_CONTRACT.columns]
 CENSUS_OD_BY_GROUP_FILE = CENSUS_OD_BY_GROUP.pattern
 HPSSA = "covariates/house_prices/hpssadataset9medianpricepaidforadministrativegeographies.xls"
@@ -103,8 +107,11 @@ def _write_csv(prep: PublicPreparation, frame: pd.DataFrame, relative: str) -> P
     return path
 
 
-def prepare_public(raw_dir: Path, out_dir: Path, smi_file: Path | None = None) -> PublicPreparation:
-    """Convert the public files under raw_dir into canonical layouts under out_dir."""
+def prepare_public(
+    raw_dir: Path, out_dir: Path, smi_file: Path | None = None, vintage: str = "study"
+) -> PublicPreparation:
+    """Convert the public files under raw_dir into canonical layouts under out_dir, on the
+    `study` units (2011-2018 LAs, the default) or the `current` ones (LAD25-H)."""
     start = time.perf_counter()
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
@@ -112,14 +119,21 @@ def prepare_public(raw_dir: Path, out_dir: Path, smi_file: Path | None = None) -
     if out_dir.resolve() == raw_dir.resolve():
         raise BadInputError("The output directory must differ from the raw data directory.")
     out_dir.mkdir(parents=True, exist_ok=True)
-    prep = PublicPreparation(raw_dir, out_dir, VINTAGE)
     if not (raw_dir / GEO).exists():
         raise BadInputError(
             f"Missing file: {raw_dir / GEO} (every LA code since 2011 -> current LAD) is needed "
             "to place every source on one LA vintage. Run `mobility fetch --dest DIR`."
         )
     changes = raw_dir / CHANGES
-    vintage = build_vintage(raw_dir / GEO, changes if changes.exists() else None)
+    units = load_vintage(vintage, raw_dir / GEO, changes if changes.exists() else None)
+    prep = PublicPreparation(raw_dir, out_dir, units.name)
+    return _prepare(prep, units, smi_file, start)
+
+
+def _prepare(
+    prep: PublicPreparation, vintage: Vintage, smi_file: Path | None, start: float
+) -> PublicPreparation:
+    out_dir = prep.out_dir
     _write_csv(prep, vintage.lookup, "geography/ltla_lookup.csv")
     _write_csv(prep, vintage.crosswalk, "geography/la_crosswalk.csv")
 
@@ -170,11 +184,17 @@ def _population(
         weights = first.groupby("GEOGRAPHY_CODE")["OBS_VALUE"].sum()
         prep.notes.append("merge weights: population of the earliest year read (no mid-2011 file)")
     totals = _mye5_totals(prep, vintage)
+    borrowed = _fill_missing_units(by_year, vintage)
     coverage_rows = []
     for year in sorted(set(POPULATION_YEARS) | set(by_year)):
         if year in by_year:
             method = "published by single year of age and sex"
-            coverage_rows.append((year, sources[year], year, False, method))
+            if borrowed.get(year):
+                method += (
+                    f"; {len(borrowed[year])} unit(s) published only on later merged LAs "
+                    f"({', '.join(borrowed[year][:3])}...) take the nearest year with own rows"
+                )
+            coverage_rows.append((year, sources[year], year, bool(borrowed.get(year)), method))
             continue
         if totals is None or year not in set(totals["year"]):
             prep.unavailable[f"population mid-{year}"] = (
@@ -183,6 +203,9 @@ def _population(
             continue
         nearest = min((y for y in by_year if y in sources), key=lambda y: (abs(y - year), y))
         year_totals = totals[totals["year"] == year].set_index("la_code")["total"]
+        # units whose MYE5 total is only on a later merged LA keep the nearest year's total
+        own = by_year[nearest].groupby("GEOGRAPHY_CODE")["OBS_VALUE"].sum()
+        year_totals = year_totals.reindex(own.index).fillna(own)
         by_year[year] = scale_to_total(by_year[nearest], year_totals)
         method = f"age-sex structure of mid-{nearest} scaled to the MYE5 LA total of mid-{year}"
         coverage_rows.append((year, MYE5_SOURCE, nearest, True, method))
@@ -195,6 +218,27 @@ def _population(
     )
     _write_csv(prep, coverage, "population/population_coverage.csv")
     return by_year, weights
+
+
+def _fill_missing_units(by_year: dict[int, pd.DataFrame], vintage: Vintage) -> dict[int, list[str]]:
+    """Units a year's source lacks (on the study vintage: districts that source publishes
+    only as a later merged LA) take their rows from the nearest year that has them."""
+    borrowed: dict[int, list[str]] = {}
+    present = {y: set(f["GEOGRAPHY_CODE"]) for y, f in by_year.items()}
+    for year, frame in list(by_year.items()):
+        missing = sorted(vintage.codes - present[year])
+        if not missing:
+            continue
+        parts = [frame]
+        for unit in missing:
+            donors = [y for y in present if unit in present[y]]
+            if not donors:
+                continue
+            nearest = min(donors, key=lambda y: (abs(y - year), y))
+            parts.append(by_year[nearest][by_year[nearest]["GEOGRAPHY_CODE"] == unit])
+            borrowed.setdefault(year, []).append(unit)
+        by_year[year] = pd.concat(parts, ignore_index=True)
+    return borrowed
 
 
 def _mye5_totals(prep: PublicPreparation, vintage: Vintage) -> pd.DataFrame | None:
@@ -266,13 +310,11 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
                 "the ONS detailed estimates for these years are not among the raw files; "
                 "download them (see docs/public_data.md) into flows/"
             )
-    if reconciliation:
-        frame = pd.DataFrame(reconciliation, columns=["year", "source", "what", "rows", "moves"])
-        _write_csv(prep, frame, "flows/flow_reconciliation.csv")
     if (raw / CENSUS_OD).exists():
         census, excl = read_census_od(raw / CENSUS_OD, vintage)
         prep.excluded += excl
         _write_csv(prep, census, CENSUS_OD_FILE)
+        reconciliation += _census_reconciliation(2011, CENSUS_OD, census, excl)
     else:
         prep.unavailable["Census 2011 LA OD flows"] = (
             f"{CENSUS_OD} not among the raw files (header-only file written; the Census 2011 "
@@ -287,6 +329,49 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
         "produced)"
     )
     _write_csv(prep, pd.DataFrame(columns=CENSUS_OD_BY_GROUP_COLUMNS), CENSUS_OD_BY_GROUP_FILE)
+    reconciliation += _census_2021(prep, vintage)
+    if reconciliation:
+        frame = pd.DataFrame(reconciliation, columns=["year", "source", "what", "rows", "moves"])
+        frame.insert(0, "vintage", vintage.name)
+        _write_csv(prep, frame, "flows/flow_reconciliation.csv")
+
+
+def _census_reconciliation(
+    year: int, source: str, written: pd.DataFrame, excluded: list[Exclusion]
+) -> list[tuple]:
+    """Moves read = moves written + each excluded kind, for one census file."""
+    rows = [(year, source, e.reason, e.rows, e.amount) for e in excluded]
+    total = float(written["Moves"].sum()) + sum(e.amount for e in excluded)
+    rows.append((year, source, "moves read", 0, total))
+    rows.append((year, source, "moves written", len(written), float(written["Moves"].sum())))
+    return rows
+
+
+def _census_2021(prep: PublicPreparation, vintage: Vintage) -> list[tuple]:
+    """Census 2021 flows on the current vintage; on the study vintage they cannot be placed
+    (2021 LAs include the 2019-2021 mergers), so a header-only file is written and said so."""
+    path = prep.raw_dir / CENSUS_2021_OD
+    (prep.out_dir / CENSUS_2021_FILE).unlink(missing_ok=True)  # never a stale other vintage
+    if not path.exists():
+        prep.unavailable["Census 2021 LA OD flows"] = f"{CENSUS_2021_OD} not among the raw files"
+        return []
+    if vintage.later_codes:
+        prep.unavailable["Census 2021 LA OD flows"] = (
+            f"on 2021 LAs, which include the 2019-2021 mergers and are never split back onto "
+            f"the study's units ({vintage.name}); run with --vintage current for the 2021 "
+            "flow models and the then-and-now comparison"
+        )
+        return []
+    census, excl = read_census2021_od(path, vintage)
+    prep.excluded += excl
+    _write_csv(prep, census, CENSUS_2021_FILE)
+    read_total = float(census["Moves"].sum()) + sum(e.amount for e in excl)
+    prep.notes.append(
+        f"Census 2021 flows: {read_total:,.0f} people counted in the file, "
+        f"{census['Moves'].sum():,.0f} moves written as pair flows between E&W units; the rest "
+        "reported as excluded (flows/flow_reconciliation.csv)"
+    )
+    return _census_reconciliation(2021, CENSUS_2021_OD, census, excl)
 
 
 def _geography(
@@ -295,12 +380,14 @@ def _geography(
     raw = prep.raw_dir
     if (raw / DBF).exists():
         _write_csv(
-            prep, build_centroids(raw / DBF, vintage, weights), "geography/lad_centroids.csv"
+            prep,
+            build_centroids(raw / DBF, vintage, weights, raw / DISTRICTS_2016),
+            "geography/lad_centroids.csv",
         )
     else:
         prep.unavailable["LA centroids"] = f"{DBF} not among the raw files"
     if (raw / NEIGHBOURS).exists():
-        neighbours = build_neighbours(raw / NEIGHBOURS, vintage)
+        neighbours = build_neighbours(raw / NEIGHBOURS, vintage, raw / DISTRICTS_2016)
         path = prep.out_dir / "geography" / "lad_neighbours.json"
         path.write_text(json.dumps(neighbours, indent=1))
         prep.add_file(path, len(neighbours))
