@@ -20,7 +20,13 @@ import pandas as pd
 
 from analysis.context import RunContext
 from analysis.flows.descriptives import run_flow_descriptives
-from analysis.flows.models import run_census_flow_models, run_flow_models, run_flow_robustness
+from analysis.flows.models import (
+    run_census2021_flow_models,
+    run_census_flow_models,
+    run_flow_models,
+    run_flow_robustness,
+)
+from analysis.flows.then_and_now import run_then_and_now
 from analysis.ls import run_ls_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
 from analysis.panel import run_panel_analysis
@@ -59,6 +65,8 @@ STRANDS: tuple[Strand, ...] = (
             ("flow_models", run_flow_models),
             ("flow_robustness", run_flow_robustness),
             ("census_flow_models", run_census_flow_models),
+            ("census2021_flow_models", run_census2021_flow_models),
+            ("flows_then_and_now", run_then_and_now),
         ),
     ),
     Strand(

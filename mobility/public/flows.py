@@ -170,15 +170,17 @@ def read_census_od(path: Path, vintage: Vintage) -> tuple[pd.DataFrame, list[Exc
             )
         )
     same = ~outside & (out_la == in_la)
-    if same.any():
-        exclusions.append(
-            Exclusion(
-                source,
-                "moves within one LA (diagonal of the matrix)",
-                int(same.sum()),
-                float(moves[same].sum()),
-            )
-        )
+    diagonal = same & (frame["O_GEOGRAPHY_CODE"] == frame["D_GEOGRAPHY_CODE"])
+    for reason, hit in (
+        ("moves within one LA (diagonal of the matrix)", diagonal),
+        (
+            "both ends in the same unit after merging or folding (e.g. Corby -> Kettering, "
+            "now North Northamptonshire)",
+            same & ~diagonal,
+        ),
+    ):
+        if hit.any():
+            exclusions.append(Exclusion(source, reason, int(hit.sum()), float(moves[hit].sum())))
     keep = ~outside & ~same & (moves > 0)
     result = (
         pd.DataFrame({"OutLA": out_la[keep], "InLA": in_la[keep], "Moves": moves[keep]})
