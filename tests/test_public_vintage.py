@@ -239,3 +239,15 @@ def test_study_preparation_is_complete_and_meets_the_contracts(tmp_path: Path):
     assert census["moves read"] == pytest.approx(census["moves written"] + excluded)
     assert "Census 2021 LA OD flows" in prep.unavailable
     assert not (tmp_path / "census2021" / "census2021_la_od.csv").exists()
+    # the real 2014 TFR: every unit matched by name, the proxy tracks it, 2014 is the real
+    tfr = pd.read_csv(tmp_path / "covariates" / "tfr_calibration.csv")
+    assert tfr["tfr_2014"].notna().sum() == 346
+    assert tfr["tfr_2014"].corr(tfr["proxy_30x_gfr_2014"]) > 0.8
+    assert any("346 of 346 units (100.0%" in n for n in prep.notes)
+    indicators = pd.read_csv(tmp_path / "covariates" / "la_indicators.csv")
+    fertility = indicators[
+        (indicators["indicator"] == "total_fertility_rate") & (indicators["year"] == 2014)
+    ].set_index("la_code")["value"]
+    assert fertility.sort_index().to_numpy() == pytest.approx(
+        tfr.set_index("la_code")["tfr_2014"].sort_index().to_numpy()
+    )

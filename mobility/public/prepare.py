@@ -28,6 +28,7 @@ from mobility.public import covariates as cov
 from mobility.public.catalogue import CATALOGUE
 from mobility.public.census2021 import read_census2021_od
 from mobility.public.coverage import fill_from_neighbours, fill_nearest_year, summarise
+from mobility.public.fertility import calibrate, match_tfr
 from mobility.public.flows import (
     harmonise_flows,
     read_census_od,
@@ -79,6 +80,7 @@ LI01 = "covariates/labour_market/LI01_local_labour_market_indicators_*.xls"
 COB = "covariates/country_of_birth/populationbycountryofbirthandnationality*.xls"
 GVA = "covariates/gva/simim_ons_gva_1997_2015_lad.csv"
 BIRTHS = "covariates/births/centreforcities_data_birthsummary2014-22.xlsx"
+TFR_2014 = "fertility/birthsummarytables2014_table3_births_gfr_tfr_by_area.csv"
 # IMD 2019 as an alternative deprivation typology. (The IoD 2015 LAD19 file among the
 # public files has ranks only, no average scores, so merged units cannot be re-scored.)
 IOD_ALTERNATIVES = {2019: "imd/trafford_IoD2019_lad19.csv"}
@@ -374,6 +376,42 @@ def _census_2021(prep: PublicPreparation, vintage: Vintage) -> list[tuple]:
     return _census_reconciliation(2021, CENSUS_2021_OD, census, excl)
 
 
+def _calibrated_fertility(
+    prep: PublicPreparation, vintage: Vintage, proxy: pd.DataFrame
+) -> pd.DataFrame:
+    """The real 2014 TFR where it exists; every other LA-year the proxy calibrated to it."""
+    match = match_tfr(prep.raw_dir / TFR_2014, vintage)
+    calibration = calibrate(proxy[proxy["year"] == 2014], match.values)
+    out = proxy.copy()
+    out["value"] = calibration.apply(out["value"]).round(4)
+    real = match.values.set_index("la_code")["tfr"]
+    in_2014 = (out["year"] == 2014) & out["la_code"].isin(real.index)
+    out.loc[in_2014, "value"] = out.loc[in_2014, "la_code"].map(real)
+    table = proxy[proxy["year"] == 2014].merge(match.values, on="la_code", how="outer")
+    table = table.rename(columns={"value": "proxy_30x_gfr_2014", "tfr": "tfr_2014"})
+    table["calibrated_proxy_2014"] = calibration.apply(table["proxy_30x_gfr_2014"]).round(4)
+    _write_csv(
+        prep,
+        table[["la_code", "proxy_30x_gfr_2014", "tfr_2014", "calibrated_proxy_2014"]],
+        "covariates/tfr_calibration.csv",
+    )
+    unmatched = ", ".join(match.unmatched_units) or "none"
+    prep.notes.append(
+        f"TFR 2014 ({TFR_2014}): names matched to codes for {match.units_matched} of "
+        f"{match.units_total} units ({match.match_rate:.1%}; unmatched: {unmatched}); "
+        f"{len(match.rows_not_las)} rows are not LAs (countries, regions, counties, Welsh "
+        f"health boards: {', '.join(match.rows_not_las[:6])}, ...). City of London births are "
+        "counted with Hackney in this table."
+    )
+    prep.notes.append(
+        f"TFR calibration: the births-based proxy (30 x GFR) tracks the real 2014 TFR with "
+        f"correlation {calibration.correlation:.3f} over {calibration.n} units; mean TFR/proxy "
+        f"{calibration.mean_ratio:.3f}; fitted TFR = {calibration.intercept:.3f} + "
+        f"{calibration.slope:.3f} x proxy, applied to every other year."
+    )
+    return out
+
+
 def _geography(
     prep: PublicPreparation, vintage: Vintage, weights: pd.Series
 ) -> dict[str, list[list[str]]]:
@@ -527,12 +565,17 @@ def _covariates(
         )
         rate = births.merge(women_df, on=["la_code", "year"])
         rate["value"] = 30 * rate["value"] / rate["women"]
-        add(
-            "total_fertility_rate",
-            rate[["la_code", "year", "value"]],
-            BIRTHS,
-            "APPROXIMATION: 30 x general fertility rate (births / women 15-44); not a true TFR",
-        )
+        fertility = rate[["la_code", "year", "value"]]
+        note = "APPROXIMATION: 30 x general fertility rate (births / women 15-44); not a true TFR"
+        source = BIRTHS
+        if (raw / TFR_2014).exists():
+            fertility = _calibrated_fertility(prep, vintage, fertility)
+            note = (
+                "real ONS TFR for 2014; other years 30 x GFR (births / women 15-44) "
+                "calibrated to the 2014 TFR by a straight line (covariates/tfr_calibration.csv)"
+            )
+            source = f"{TFR_2014}; {BIRTHS}"
+        add("total_fertility_rate", fertility, source, note)
     else:
         prep.unavailable["covariate total_fertility_rate"] = f"needs {BIRTHS} and population"
 
