@@ -238,3 +238,43 @@ def _vintage(tmp_path: Path):
         columns=["LADCD", "LADNM", "LADCD_ACTIVE", "LADNM_ACTIVE", "RGNCD", "RGNNM", "CTRYNM"],
     ).to_csv(tmp_path / "codes.csv", index=False)
     return build_vintage(tmp_path / "codes.csv")
+
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
+
+
+@pytest.mark.real
+@pytest.mark.skipif(not (REAL / "SOURCES.md").exists(), reason=f"real files not found at {REAL}")
+def test_prepare_and_fetch_take_todays_detailed_workbook(tmp_path: Path):
+    """A downloaded 2023-LA workbook becomes flow files on the study units: rows on LAs born
+    in the 2019-2023 mergers are reported (never split), the rest reconcile."""
+    import shutil
+
+    import pandas as pd
+
+    from mobility.fetch import fetch
+    from mobility.public import prepare_public
+
+    mirror = tmp_path / "mirror"
+    for rel in ("geography/drkane_la_all_codes.csv", "geography/la_changes_2014_2025.csv"):
+        (mirror / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REAL / rel, mirror / rel)
+    (mirror / "flows").mkdir()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "IM2016 on 2023 LAs"
+    _detailed_sheet(sheet)
+    sheet.append(["E06000061", "E06000001", 1, *([1] * len(AGES))])  # North Northamptonshire
+    book.save(mirror / "flows" / "detailedestimates2016on2023las.xlsx")
+    raw = tmp_path / "raw"
+    fetch(raw, mirror=mirror)
+    assert (raw / "flows" / "detailedestimates2016on2023las.xlsx").exists()
+    prepare_public(raw, tmp_path / "out", vintage="study")
+    written = pd.concat(
+        pd.read_csv(p) for p in (tmp_path / "out" / "flows").glob("Detailed_Estimates_2016_*")
+    )
+    assert written["Moves"].sum() == pytest.approx(20.5)
+    recon = pd.read_csv(tmp_path / "out" / "flows" / "flow_reconciliation.csv").set_index("what")
+    later = recon[recon.index.str.contains("2019-2023")]
+    assert later["moves"].sum() == len(AGES)
+    assert recon.loc["moves read", "moves"] == pytest.approx(20.5 + len(AGES))

@@ -36,6 +36,7 @@ from mobility.public.flows import (
     write_flow_year,
 )
 from mobility.public.geography import build_centroids, build_neighbours
+from mobility.public.ons_today import DETAILED_SHEET, read_detailed_sheet
 from mobility.public.population import (
     harmonise_population,
     read_mye2,
@@ -53,6 +54,7 @@ from mobility.public.typologies import (
     build_smi,
 )
 from mobility.public.vintage import Vintage, load_vintage
+from mobility.public.workbooks import sheet_names
 
 POPULATION_YEARS = range(FIRST_FLOW_YEAR - 1, LAST_FLOW_YEAR + 1)  # contract: 2010-2018
 INDICATOR_YEARS = list(range(FIRST_FLOW_YEAR - 1, LAST_INDICATOR_YEAR + 1))  # 2010-2019
@@ -269,21 +271,26 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
         match = OFFICIAL_FLOWS.search(path.name)
         if match:
             official.setdefault(int(match.group(1)), []).append(path)
-    if (raw / FLOW_SLICE).exists() and 2017 not in official:
+    workbooks = _detailed_workbook_years(raw, set(official))
+    if (raw / FLOW_SLICE).exists() and 2017 not in official and 2017 not in workbooks:
         official[2017] = [raw / FLOW_SLICE]
         prep.notes.append(
             "flows 2017: only the real age-18 slice of the ONS detailed estimates is available "
             f"({FLOW_SLICE}); rates for other ages cannot be computed from it."
         )
     reconciliation = []
-    for year, paths in sorted(official.items()):
+    for year, paths in sorted({**official, **workbooks}.items()):
         if not FIRST_FLOW_YEAR <= year <= LAST_FLOW_YEAR:
             prep.notes.append(f"flows {year}: outside {FIRST_FLOW_YEAR}-{LAST_FLOW_YEAR}, skipped")
             continue
         frames, moves_in = [], 0.0
         for path in paths:
-            source = path.relative_to(raw).as_posix()
-            frame = read_detailed_estimates(path)
+            if isinstance(path, tuple):  # (workbook, sheet) of today's detailed estimates
+                source = f"{path[0].relative_to(raw).as_posix()}, sheet {path[1]}"
+                frame = read_detailed_sheet(*path)
+            else:
+                source = path.relative_to(raw).as_posix()
+                frame = read_detailed_estimates(path)
             moves_in += float(frame["Moves"].sum())
             flows, excl = harmonise_flows(frame, vintage, source)
             prep.excluded += excl
@@ -301,6 +308,7 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
         reconciliation.append(
             (year, "all", "moves written", len(combined), combined["Moves"].sum())
         )
+    official = {**official, **workbooks}
     if not official:
         prep.unavailable["flows (ONS detailed estimates)"] = (
             "no flows/Detailed_Estimates_<year>_Dataset_<n>.csv files among the raw files"
@@ -336,6 +344,21 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
         frame = pd.DataFrame(reconciliation, columns=["year", "source", "what", "rows", "moves"])
         frame.insert(0, "vintage", vintage.name)
         _write_csv(prep, frame, "flows/flow_reconciliation.csv")
+
+
+def _detailed_workbook_years(raw: Path, have: set[int]) -> dict[int, list[tuple[Path, str]]]:
+    """Years of today's detailed-estimates workbooks (flows/detailedestimates*.xlsx) that no
+    2017-era CSV covers; for each year the sheet on the earliest boundaries (fewest mergers)."""
+    chosen: dict[int, tuple[int, Path, str]] = {}
+    for path in sorted((raw / "flows").glob("detailedestimates*.xlsx")):
+        for name in sheet_names(path):
+            match = DETAILED_SHEET.match(name.strip())
+            if not match:
+                continue
+            year, boundaries = int(match.group(1)), int(match.group(2))
+            if year not in have and (year not in chosen or boundaries < chosen[year][0]):
+                chosen[year] = (boundaries, path, name)
+    return {year: [(path, sheet)] for year, (_, path, sheet) in chosen.items()}
 
 
 def _census_reconciliation(
