@@ -244,6 +244,13 @@ def test_study_preparation_is_complete_and_meets_the_contracts(tmp_path: Path):
     assert tfr["tfr_2014"].notna().sum() == 346
     assert tfr["tfr_2014"].corr(tfr["proxy_30x_gfr_2014"]) > 0.8
     assert any("346 of 346 units (100.0%" in n for n in prep.notes)
+    extras = pd.read_csv(tmp_path / "covariates" / "la_extras.csv")
+    per_indicator = extras.groupby("indicator")["la_code"].nunique()
+    assert per_indicator[["non_white_pct", "degree_pct"]].tolist() == [346, 346]
+    assert extras.loc[extras["indicator"] == "median_weekly_pay", "year"].nunique() == 7
+    assert not set(extras["indicator"]) & set(
+        pd.read_csv(tmp_path / "covariates" / "la_indicators.csv")["indicator"]
+    )
     indicators = pd.read_csv(tmp_path / "covariates" / "la_indicators.csv")
     fertility = indicators[
         (indicators["indicator"] == "total_fertility_rate") & (indicators["year"] == 2014)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mobility.errors import BadInputError
+from mobility.public.flows import census_pairs
 from mobility.public.report import Exclusion
 from mobility.public.vintage import Vintage
 from mobility.public.workbooks import read_publisher_csv, to_number
@@ -82,13 +83,7 @@ def read_census2021_od(path: Path, vintage: Vintage) -> tuple[pd.DataFrame, list
         if hit.any():
             exclusions.append(Exclusion(source, reason, int(hit.sum()), float(kept[hit].sum())))
     keep = ~same_la & ~merged & (kept > 0)
-    result = (
-        pd.DataFrame({"OutLA": out_la[keep], "InLA": in_la[keep], "Moves": kept[keep]})
-        .groupby(["OutLA", "InLA"], as_index=False, sort=True)["Moves"]
-        .sum()
-    )
-    result["source"] = SOURCE_TITLE
-    return result, exclusions
+    return census_pairs(out_la[keep], in_la[keep], kept[keep], SOURCE_TITLE), exclusions
 
 
 def inter_la_total(path: Path) -> tuple[float, int]:

@@ -182,10 +182,16 @@ def read_census_od(path: Path, vintage: Vintage) -> tuple[pd.DataFrame, list[Exc
         if hit.any():
             exclusions.append(Exclusion(source, reason, int(hit.sum()), float(moves[hit].sum())))
     keep = ~outside & ~same & (moves > 0)
+    title = "Census 2011 MM01CUK_ALL (year before 27 March 2011)"
+    return census_pairs(out_la[keep], in_la[keep], moves[keep], title), exclusions
+
+
+def census_pairs(out_la: pd.Series, in_la: pd.Series, moves: pd.Series, title: str) -> pd.DataFrame:
+    """The census OD layout (OutLA, InLA, Moves, source): moves summed per pair of units."""
     result = (
-        pd.DataFrame({"OutLA": out_la[keep], "InLA": in_la[keep], "Moves": moves[keep]})
+        pd.DataFrame({"OutLA": out_la, "InLA": in_la, "Moves": moves})
         .groupby(["OutLA", "InLA"], as_index=False, sort=True)["Moves"]
         .sum()
     )
-    result["source"] = "Census 2011 MM01CUK_ALL (year before 27 March 2011)"
-    return result, exclusions
+    result["source"] = title
+    return result

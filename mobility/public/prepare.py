@@ -25,6 +25,7 @@ from mobility.layouts import (
     LAST_INDICATOR_YEAR,
 )
 from mobility.public import covariates as cov
+from mobility.public import extras
 from mobility.public.catalogue import CATALOGUE
 from mobility.public.census2021 import read_census2021_od
 from mobility.public.coverage import fill_from_neighbours, fill_nearest_year, summarise
@@ -82,6 +83,9 @@ LI01 = "covariates/labour_market/LI01_local_labour_market_indicators_*.xls"
 COB = "covariates/country_of_birth/populationbycountryofbirthandnationality*.xls"
 GVA = "covariates/gva/simim_ons_gva_1997_2015_lad.csv"
 BIRTHS = "covariates/births/centreforcities_data_birthsummary2014-22.xlsx"
+ETHNICITY = "ethnicity/census2011_qs201ew_ethnic_group_la.csv"
+QUALIFICATIONS = "qualifications/census2011_ks501ew_level4plus_la_nomis.xlsx"
+ASHE = "earnings/ashe_workplace_table7_1a_weekly_pay_gross_*.xls"
 TFR_2014 = "fertility/birthsummarytables2014_table3_births_gfr_tfr_by_area.csv"
 # IMD 2019 as an alternative deprivation typology. (The IoD 2015 LAD19 file among the
 # public files has ranks only, no average scores, so merged units cannot be re-scored.)
@@ -146,6 +150,7 @@ def _prepare(
     neighbours = _geography(prep, vintage, weights)
     _typologies(prep, vintage, weights, smi_file)
     _covariates(prep, vintage, weights, populations, neighbours)
+    _extras(prep, vintage)
     prep.seconds = time.perf_counter() - start
     report = out_dir / "preparation.json"
     report.write_text(prep.to_json())
@@ -397,6 +402,32 @@ def _census_2021(prep: PublicPreparation, vintage: Vintage) -> list[tuple]:
         "reported as excluded (flows/flow_reconciliation.csv)"
     )
     return _census_reconciliation(2021, CENSUS_2021_OD, census, excl)
+
+
+def _extras(prep: PublicPreparation, vintage: Vintage) -> None:
+    """Documented extra covariates (not in the study's models): covariates/la_extras.csv."""
+    raw = prep.raw_dir
+    tables = []
+    if (raw / ETHNICITY).exists():
+        tables.append(extras.non_white_pct(raw / ETHNICITY, vintage))
+    if (raw / QUALIFICATIONS).exists():
+        table, note = extras.degree_pct(raw / QUALIFICATIONS, vintage)
+        tables.append(table)
+        prep.notes.append(note)
+    for path in sorted(raw.glob(ASHE)):
+        tables.append(extras.median_weekly_pay(path, vintage))
+    if not tables:
+        prep.unavailable["extra covariates"] = "no ethnicity, qualification or ASHE file"
+        return
+    frame = pd.concat(tables, ignore_index=True)
+    frame["value"] = frame["value"].round(4)
+    _write_csv(prep, frame, "covariates/la_extras.csv")
+    counts = frame.groupby(["indicator", "year"]).size()
+    prep.notes.append(
+        "extra covariates (covariates/la_extras.csv; not in the study's models), units with a "
+        f"value of {len(vintage.codes)}: "
+        + "; ".join(f"{i} {y}: {n}" for (i, y), n in counts.items())
+    )
 
 
 def _calibrated_fertility(

@@ -53,19 +53,7 @@ final as (
 
     from coverage
     union all
-    select
-        indicator,
-        year,
-        source_file,
-        source_year,
-        filled_by_rule,
-        la_observed,
-        la_filled,
-        la_filled_from_neighbours,
-        la_missing,
-        note
-
-    from nearest_year
+    select * from nearest_year  -- the same columns, in the same order
 
 )
 
