@@ -244,6 +244,8 @@ def test_study_preparation_is_complete_and_meets_the_contracts(tmp_path: Path):
     assert tfr["tfr_2014"].notna().sum() == 346
     assert tfr["tfr_2014"].corr(tfr["proxy_30x_gfr_2014"]) > 0.8
     assert any("346 of 346 units (100.0%" in n for n in prep.notes)
+    coverage = pd.read_csv(tmp_path / "covariates" / "coverage.csv")
+    assert coverage["la_missing"].sum() == 0  # every model covariate for every unit-year
     extras = pd.read_csv(tmp_path / "covariates" / "la_extras.csv")
     per_indicator = extras.groupby("indicator")["la_code"].nunique()
     assert per_indicator[["non_white_pct", "degree_pct"]].tolist() == [346, 346]

@@ -404,6 +404,22 @@ def _census_2021(prep: PublicPreparation, vintage: Vintage) -> list[tuple]:
     return _census_reconciliation(2021, CENSUS_2021_OD, census, excl)
 
 
+def _complete_totals(totals: pd.DataFrame, populations: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """MYE5 LA totals, plus the harmonised population's totals for the unit-years MYE5 lacks
+    (on the study vintage: districts MYE5 publishes only as later merged LAs)."""
+    own = [
+        frame.groupby("GEOGRAPHY_CODE", as_index=False)["OBS_VALUE"]
+        .sum()
+        .rename(columns={"GEOGRAPHY_CODE": "la_code", "OBS_VALUE": "total"})
+        .assign(year=year)
+        for year, frame in populations.items()
+    ]
+    if not own:
+        return totals
+    combined = pd.concat([totals[["la_code", "year", "total"]], *own], ignore_index=True)
+    return combined.drop_duplicates(["la_code", "year"], keep="first")
+
+
 def _extras(prep: PublicPreparation, vintage: Vintage) -> None:
     """Documented extra covariates (not in the study's models): covariates/la_extras.csv."""
     raw = prep.raw_dir
@@ -594,6 +610,7 @@ def _covariates(
 
     totals = _mye5_totals(prep, vintage)
     if (raw / GVA).exists() and totals is not None:
+        totals = _complete_totals(totals, populations)
         gva = cov.harmonise_total(cov.read_gva(raw / GVA), vintage)
         per_head = gva.merge(totals, on=["la_code", "year"])
         per_head["value"] = per_head["value"] * 1e6 / per_head["total"]
