@@ -140,7 +140,7 @@ def what_changed(fits: dict[int, ModelFit]) -> pd.DataFrame:
 
 def coefficient_plot(sample: Sample, fits: dict[int, ModelFit], out_dir: Path) -> Figure:
     """The two years' model-4 outflow type effects (95% intervals), side by side."""
-    figure, axis = pyplot().subplots(figsize=(7, 0.5 * len(sample.categories) + 1.5))
+    figure, axis = pyplot().subplots(figsize=(8, 0.5 * len(sample.categories) + 1.8))
     for offset, year, color in ((-0.15, 2011, "#1f5f8b"), (0.15, 2021, "#c0392b")):
         effects = _type_effects(fits[year])
         positions = np.arange(len(effects)) + offset
@@ -159,8 +159,8 @@ def coefficient_plot(sample: Sample, fits: dict[int, ModelFit], out_dir: Path) -
     axis.invert_yaxis()
     axis.legend(fontsize=8)
     axis.set_title(
-        f"Outflows by sending type, model 4, Census 2011 vs 2021 "
-        f"({TYPOLOGY_TITLES[sample.typology]}; vs {sample.reference}; 2021 a pandemic year)",
+        f"Outflows by sending type, model 4, Census 2011 vs 2021\n"
+        f"{TYPOLOGY_TITLES[sample.typology]}; vs {sample.reference}; 2021 a pandemic year",
         fontsize=9,
     )
     figure.tight_layout()
