@@ -243,6 +243,7 @@ def _vintage(tmp_path: Path):
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 
 
+@pytest.mark.slow
 @pytest.mark.real
 @pytest.mark.skipif(not (REAL / "SOURCES.md").exists(), reason=f"real files not found at {REAL}")
 def test_prepare_and_fetch_take_todays_detailed_workbook(tmp_path: Path):
