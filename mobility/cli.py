@@ -40,6 +40,13 @@ def parser() -> argparse.ArgumentParser:
         help="Social Mobility Index 2017 CSV for --source public "
         "(columns la_code, la_name, overall_score[, overall_rank])",
     )
+    common.add_argument(
+        "--vintage",
+        choices=("study", "current"),
+        default="study",
+        help="LA units for --source public: study = 2011-2018 LAs (346, default), "
+        "current = LAD25 (316; needed for Census 2021 flows); see docs/public_data.md",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks")
     top = argparse.ArgumentParser(
         prog="mobility",
@@ -81,6 +88,7 @@ def options_from(args: argparse.Namespace):  # -> pipeline.Options
         seed=args.seed,
         scale=args.scale or default_scale(),
         smi_file=args.smi_file,
+        vintage=args.vintage,
     )
 
 

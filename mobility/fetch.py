@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from mobility.errors import BadInputError, MobilityError
-from mobility.public.catalogue import CATALOGUE, Entry, checksum
+from mobility.public.catalogue import CATALOGUE, TODAY, Entry, checksum
 
 USER_AGENT = "mobility-warehouse fetch (+https://github.com/)"
 TIMEOUT_SECONDS = 120
@@ -94,8 +94,10 @@ def fetch(dest: Path, mirror: Path | None = None) -> list[Path]:
                     "was corrupted."
                 )
     if mirror is not None:
-        for source in sorted((mirror / "flows").glob("Detailed_Estimates_*_Dataset_*.csv")):
-            target = dest / "flows" / source.name
+        patterns = ["flows/Detailed_Estimates_*_Dataset_*.csv", *(f.local for f in TODAY)]
+        for source in sorted({p for pattern in patterns for p in mirror.glob(pattern)}):
+            target = dest / source.relative_to(mirror)
+            target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
             written.append(target)
     if not written:

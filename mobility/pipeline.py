@@ -21,7 +21,13 @@ import pandas as pd
 from analysis.context import RunContext
 from analysis.disclosure_release import admit, write_disclosure_log
 from analysis.flows.descriptives import run_flow_descriptives
-from analysis.flows.models import run_census_flow_models, run_flow_models, run_flow_robustness
+from analysis.flows.models import (
+    run_census2021_flow_models,
+    run_census_flow_models,
+    run_flow_models,
+    run_flow_robustness,
+)
+from analysis.flows.then_and_now import run_then_and_now
 from analysis.ls import run_ls_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
 from analysis.panel import run_panel_analysis
@@ -61,6 +67,8 @@ STRANDS: tuple[Strand, ...] = (
             ("flow_models", run_flow_models),
             ("flow_robustness", run_flow_robustness),
             ("census_flow_models", run_census_flow_models),
+            ("census2021_flow_models", run_census2021_flow_models),
+            ("flows_then_and_now", run_then_and_now),
         ),
     ),
     Strand(
@@ -91,6 +99,7 @@ class Options:
     seed: int = 20200701
     scale: str = "small"
     smi_file: Path | None = None
+    vintage: str = "study"  # public LA units: study (2011-2018 LAs) or current (LAD25)
 
     @property
     def source_dir(self) -> Path:
@@ -316,7 +325,9 @@ def ensure_data(options: Options, log: RunLog) -> None:
 
 def stage_prepare_public(options: Options, log: RunLog) -> dict:
     """Read the publishers' files and write them, on one LA vintage, in canonical layouts."""
-    preparation = prepare_public(options.source_dir, options.raw_dir, options.smi_file)
+    preparation = prepare_public(
+        options.source_dir, options.raw_dir, options.smi_file, options.vintage
+    )
     unavailable = dict(preparation.unavailable)
     if any("Social Mobility Index" in name for name in unavailable):
         write_smi_placeholder(options.raw_dir)

@@ -35,7 +35,7 @@ FLOW_SLICE = "flows/ons_detailed_estimates_age18_subset_rintro.csv"
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> PublicPreparation:
     out = tmp_path_factory.mktemp("public")
-    return prepare_public(REAL, out)
+    return prepare_public(REAL, out, vintage="current")
 
 
 @pytest.mark.slow
@@ -115,7 +115,7 @@ def test_smi_file_is_used_when_supplied(tmp_path: Path):
         "la_code,la_name,overall_score\nE06000028,Bournemouth,0.2\nE06000029,Poole,0.4\n"
         "E09000033,Westminster,1.5\n"
     )
-    prep = prepare_public(raw, tmp_path / "out", smi_file=smi)
+    prep = prepare_public(raw, tmp_path / "out", smi_file=smi, vintage="current")
     table = pd.read_csv(tmp_path / "out" / "typologies" / "social_mobility_index_2017.csv")
     assert table.set_index("la_code").loc["E09000033", "overall_rank"] == 1
     assert set(table["la_code"]) == {"E06000058", "E09000033"}

@@ -21,7 +21,9 @@ import pandas as pd
 from analysis.context import RunContext
 from analysis.estimators.count_models import fit_nb2, fit_poisson
 from analysis.flows.figures import coefficient_plot
+from analysis.flows.reconciliation import census_reconciliation
 from analysis.flows.regressions import (
+    CENSUS_2021_FLOWS,
     CENSUS_FLOWS,
     ONS_FLOWS,
     ModelFit,
@@ -51,6 +53,13 @@ MODELS = (1, 2, 3, 4)
 FLOW_SOURCE_TITLES: dict[str, str] = {
     ONS_FLOWS: "ONS internal migration detailed estimates (years ending June)",
     CENSUS_FLOWS: "Census 2011 origin-destination flows (year before census day, 27 March 2011)",
+    CENSUS_2021_FLOWS: "Census 2021 origin-destination flows (year before census day, 21 March "
+    "2021; a pandemic year)",
+}
+# Census flow sources: (flow year, label in titles, keys and analysis names).
+CENSUSES: dict[str, tuple[int, str]] = {
+    CENSUS_FLOWS: (CENSUS_YEAR, "census2011"),
+    CENSUS_2021_FLOWS: (2021, "census2021"),
 }
 
 
@@ -69,7 +78,7 @@ def _title(spec: Specification, estimator: str, flow_source: str = ONS_FLOWS) ->
         if spec.kind == "outflows"
         else f"destinations of people leaving {spec.sending_category}"
     )
-    census = " (Census 2011 flows)" if flow_source == CENSUS_FLOWS else ""
+    census = f" (Census {CENSUSES[flow_source][0]} flows)" if flow_source in CENSUSES else ""
     number = f"Table {spec.report_table}{census}: " if spec.report_table else census.strip()
     return (
         f"{number}{estimator} regression of LA-pair moves, {what} "
@@ -81,10 +90,10 @@ def _table(
     spec: Specification, estimates: pd.DataFrame, estimator: str, flow_source: str = ONS_FLOWS
 ) -> PublicationTable:
     blocks = CONTROL_BLOCKS
-    if flow_source == CENSUS_FLOWS:  # one flow year: no year effects to report
+    if flow_source in CENSUSES:  # one flow year: no year effects to report
         blocks = {k: v for k, v in CONTROL_BLOCKS.items() if k != "Year effects"}
     frame = regression_table(estimates, _term_order(spec), blocks)
-    stem = spec.name if flow_source == ONS_FLOWS else f"census2011_{spec.name}"
+    stem = spec.name if flow_source == ONS_FLOWS else f"{CENSUSES[flow_source][1]}_{spec.name}"
     key = f"table_{spec.report_table:02d}_{stem}" if spec.report_table else f"flows_{stem}"
     notes = [
         "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
@@ -96,6 +105,13 @@ def _table(
         notes.append(
             "One flow year (2011), so no year effects; sending population of mid-2011 as "
             "exposure, covariates of 2010."
+        )
+    if flow_source == CENSUS_2021_FLOWS:
+        notes.append(
+            "One flow year (2021), so no year effects. Sending population and covariates of "
+            "the nearest years the warehouse has (see fct_covariate_coverage); LA units of the "
+            "current vintage (LAD25-H). 2021 is a pandemic year (lockdowns, students living "
+            "away from term-time addresses): not a typical year of internal migration."
         )
     if spec.sample.pooled_countries:
         notes.append("Country effects (sending and receiving Wales) included in every model.")
@@ -192,12 +208,13 @@ def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
     return output
 
 
-def census_sample(sample: Sample) -> Sample | None:
-    """The sample restricted to the census flow year, or None when its years exclude 2011."""
+def census_sample(sample: Sample, year: int = CENSUS_YEAR) -> Sample | None:
+    """The sample restricted to a census flow year. For 2011: None when the study's years
+    exclude 2011. For 2021 (beyond every study sample): the sample's typology on 2021 flows."""
     first, last = sample.years
-    if not first <= CENSUS_YEAR <= last:
+    if year == CENSUS_YEAR and not first <= year <= last:
         return None
-    return replace(sample, years=(CENSUS_YEAR, CENSUS_YEAR))
+    return replace(sample, years=(year, year))
 
 
 def run_census_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> AnalysisOutput:
@@ -207,24 +224,51 @@ def run_census_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) 
     The census is one flow year, so only samples whose years include 2011 run (ONS supergroups
     and IMD 2010); the hot/cold-spot sample (2017-2018) is reported as skipped.
     """
-    output = AnalysisOutput(name="census_flow_models")
+    return census_flow_models(con, CENSUS_FLOWS, "census_flow_models", context)[0]
+
+
+def run_census2021_flow_models(
+    con: duckdb.DuckDBPyConnection, context: RunContext
+) -> AnalysisOutput:
+    """The same NB2 models on the Census 2021 flows (`flows_nb2_census2021_<spec>`, same
+    report-table numbers). They exist only on the current LA vintage (--vintage current)."""
+    return census_flow_models(con, CENSUS_2021_FLOWS, "census2021_flow_models", context)[0]
+
+
+def census_flow_models(
+    con: duckdb.DuckDBPyConnection, flow_source: str, name: str, context: RunContext
+) -> tuple[AnalysisOutput, dict[str, list[ModelFit]]]:
+    """NB2 models 1-4 of every specification on one census's flows (and, in public mode,
+    the reconciliation of its moves); the fits by typology."""
+    year, label = CENSUSES[flow_source]
+    census = f"Census {year} flows"
+    output = AnalysisOutput(name=name)
+    reconciliation = census_reconciliation(context.data_dir, year, f"flows_{label}_reconciliation")
+    if reconciliation is not None:
+        output.tables.append(reconciliation)
+    fits_by_typology: dict[str, list[ModelFit]] = {}
     estimates = [empty_estimates()]
     for full_sample in SAMPLES:
         title = TYPOLOGY_TITLES[full_sample.typology]
         tables = _report_tables(full_sample)
-        sample = census_sample(full_sample)
+        sample = census_sample(full_sample, year)
         if sample is None:
             output.skipped.append(
-                f"{tables} on Census 2011 flows ({title}): the study's sample is "
+                f"{tables} on {census} ({title}): the study's sample is "
                 f"{full_sample.years[0]}-{full_sample.years[1]}, which excludes the census "
-                "flow year 2011"
+                f"flow year {year}"
             )
             continue
-        frame = load_sample(con, sample, flow_source=CENSUS_FLOWS)
+        frame = load_sample(con, sample, flow_source=flow_source)
         if frame.empty:
+            where = (
+                "Census 2021 flows exist on the current LA vintage only (--source public "
+                "--vintage current), and need the typology"
+                if flow_source == CENSUS_2021_FLOWS
+                else "census2011/census2011_la_od.csv has no rows for it"
+            )
             output.skipped.append(
-                f"{tables} on Census 2011 flows ({title}): no census pair flows in the sample "
-                "(census2011/census2011_la_od.csv has no rows for it)"
+                f"{tables} on {census} ({title}): no census pair flows in the sample ({where})"
             )
             continue
         for spec in specifications(sample):
@@ -233,24 +277,25 @@ def run_census_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) 
                 unidentified = ", ".join(str(m) for m in MODELS if m not in models)
                 n_las = specification_rows(frame, spec)["sending_la_code"].nunique()
                 output.skipped.append(
-                    f"Table {spec.report_table} (Census 2011 flows, {spec.name}): model(s) "
+                    f"Table {spec.report_table} ({census}, {spec.name}): model(s) "
                     f"{unidentified} not identified (one flow year, so the sending-LA "
                     f"covariates vary over only {n_las} sending LA(s))"
                 )
             if not models:
                 continue
             fits = fit_nested_models(frame, spec, fit_nb2, models)
-            tidy = tidy_estimates(fits, f"flows_nb2_census2011_{spec.name}")
+            tidy = tidy_estimates(fits, f"flows_nb2_{label}_{spec.name}")
             estimates.append(tidy)
-            output.tables.append(_table(spec, tidy, "NB2", CENSUS_FLOWS))
+            output.tables.append(_table(spec, tidy, "NB2", flow_source))
             output.notes += [m for f in fits for m in f.warnings]
+            fits_by_typology.setdefault(sample.typology, []).extend(fits)
         output.notes.append(
-            f"{tables} also estimated on Census 2011 flows ({title}; analyses "
-            f"flows_nb2_census2011_{sample.typology}_*; flow source: "
-            f"{FLOW_SOURCE_TITLES[CENSUS_FLOWS]})."
+            f"{tables} also estimated on {census} ({title}; analyses "
+            f"flows_nb2_{label}_{sample.typology}_*; flow source: "
+            f"{FLOW_SOURCE_TITLES[flow_source]})."
         )
     output.estimates = pd.concat(estimates, ignore_index=True)
-    return output
+    return output, fits_by_typology
 
 
 def _report_tables(sample: Sample) -> str:

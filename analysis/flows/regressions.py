@@ -28,9 +28,11 @@ Estimator = Callable[..., CountFit]
 # mart of their own so that summing fct_la_pair_flows by year never counts 2011 twice.
 ONS_FLOWS = "ons_detailed_estimates"
 CENSUS_FLOWS = "census_2011"
+CENSUS_2021_FLOWS = "census_2021"  # on the current LA vintage only (docs/public_data.md)
 FLOW_TABLES: dict[str, str] = {
     ONS_FLOWS: "marts.fct_la_pair_flows",
     CENSUS_FLOWS: "marts.fct_census_la_pair_flows",
+    CENSUS_2021_FLOWS: "marts.fct_census_la_pair_flows",
 }
 
 

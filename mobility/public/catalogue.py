@@ -46,6 +46,15 @@ ONS_MIGRATION = (
     "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/migrationwithintheuk/"
     "datasets/internalmigrationbyoriginanddestinationlocalauthoritiessexandsingleyearofagedetailedestimatesdataset"
 )
+ONS_BIRTHS = (
+    "https://www.ons.gov.uk/peoplepopulationandcommunity/birthsdeathsandmarriages/livebirths/"
+    "datasets/birthsummarytables"
+)
+ONS_SQUARE_MATRICES = (
+    "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/migrationwithintheuk/"
+    "datasets/matricesofinternalmigrationmovesbetweenlocalauthoritiesandregionsincludingthe"
+    "countriesofwalesscotlandandnorthernireland"
+)
 ONS_COB = (
     "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/"
     "internationalmigration/datasets/populationoftheunitedkingdombycountryofbirthandnationality"
@@ -307,6 +316,32 @@ CATALOGUE: tuple[Entry, ...] = (
         "GVA(I) by LA 1997-2015, GBP million current prices",
     ),
     Entry(
+        "geography/ltla16_bsc.geojson",
+        *ONSVISUAL_TOPO,
+        "input/ltla16-bsc.json",
+        "LAD December 2016 boundaries: centroids and borders of districts merged in 2019-2020 "
+        "(study vintage)",
+        GEOPORTAL,
+    ),
+    Entry(
+        "census2021_od/ODMG01EW_LTLA.csv.gz",
+        "ONSvisual/census-od-data",
+        "5cb48cce2107e3bc8657d1818a252fc735fb0cef",
+        "input/ODMG01EW_LTLA.csv.gz",
+        "flows: Census 2021 LA OD (ODMG01EW, LTLA 2021; current vintage only)",
+        "https://www.ons.gov.uk/datasets/ODMG01EW/editions/2021/versions/1",
+        year=2021,
+    ),
+    Entry(
+        "fertility/birthsummarytables2014_table3_births_gfr_tfr_by_area.csv",
+        "StatisticsNZ/demdata",
+        "2e4fe83d4107bade926879b17cc2af7a81a0f253",
+        "data-raw/birthsummarytables2014final_tcm77-410981/Table 3-Table 1.csv",
+        "real TFR by LA name, 2014 (calibrates the births-based proxy)",
+        ONS_BIRTHS,
+        year=2014,
+    ),
+    Entry(
         "covariates/births/centreforcities_data_birthsummary2014-22.xlsx",
         "CentreforCities/urban-population-internal-migration",
         "0b95499344e00d5b9a2c2e01b80e28206e545843",
@@ -350,7 +385,40 @@ SHA256_16: dict[str, str] = {
     "populationbycountryofbirthandnationalityjan19todec19.xls": "3457e38ab3728c17",
     "simim_ons_gva_1997_2015_lad.csv": "6574a61cdd566518",
     "centreforcities_data_birthsummary2014-22.xlsx": "d537c951656854b2",
+    "ODMG01EW_LTLA.csv.gz": "0eecb9e99eb2939d",
+    "ltla16_bsc.geojson": "748d24014abfa9c5",
+    "birthsummarytables2014_table3_births_gfr_tfr_by_area.csv": "e0f7a075e41a9bf0",
 }
+
+
+@dataclass(frozen=True)
+class PublisherFile:
+    """A file as ONS publishes it today, read by mobility.public.ons_today. Not pinned (ONS
+    replaces editions), so not downloaded by `fetch`: download it from `page` into the
+    raw directory under `local`; `fetch --mirror` copies any such file a mirror holds."""
+
+    local: str  # glob under the raw directory
+    page: str
+    reader: str
+
+
+TODAY: tuple[PublisherFile, ...] = (
+    PublisherFile(
+        "flows/detailedestimates*on*las*.xlsx",
+        ONS_MIGRATION,
+        "ons_today.read_detailed_workbook (sheet per year 'IM2024 on 2023 LAs', Age_ columns)",
+    ),
+    PublisherFile(
+        "flows/*square*matri*.zip",
+        ONS_SQUARE_MATRICES,
+        "ons_today.read_square_matrix_zip (2012-2016, 'lasquarematrix...' CSV member)",
+    ),
+    PublisherFile(
+        "flows/*square*matri*.xls*",
+        ONS_SQUARE_MATRICES,
+        "ons_today.read_square_matrix_workbook (2017 on, sheet '...-T7' or '...-T7b')",
+    ),
+)
 
 
 def checksum(item: Entry) -> str | None:

@@ -17,10 +17,14 @@ import pandas as pd
 
 from mobility.errors import BadInputError
 from mobility.public.report import Exclusion
-from mobility.public.vintage import AGGREGATE_CODES, COMBINED_CODES, VINTAGE, Vintage
+from mobility.public.vintage import AGGREGATE_CODES, COMBINED_CODES, Vintage
 from mobility.public.workbooks import read_publisher_csv, to_number
 
 FLOW_COLUMNS = ["OutLA", "InLA", "Age", "Sex", "Moves"]
+LATER_LA_REASON = (
+    "an end on an LA created by the 2019-2023 mergers (not split back onto the study's "
+    "2011-2018 LAs; use --vintage current)"
+)
 
 
 def read_detailed_estimates(path: Path) -> pd.DataFrame:
@@ -73,6 +77,14 @@ def harmonise_flows(
                 )
             )
             frame = frame[~hit]
+    later = frame["OutLA"].isin(vintage.later_codes) | frame["InLA"].isin(vintage.later_codes)
+    if later.any():
+        exclusions.append(
+            Exclusion(
+                source, LATER_LA_REASON, int(later.sum()), float(frame.loc[later, "Moves"].sum())
+            )
+        )
+        frame = frame[~later]
     out_la = vintage.map_codes(frame["OutLA"])
     in_la = vintage.map_codes(frame["InLA"])
     unknown = out_la.isna() | in_la.isna()
@@ -82,7 +94,7 @@ def harmonise_flows(
         )
         first = int(np.flatnonzero(unknown.to_numpy())[0])
         raise BadInputError(
-            f"{source}: {len(codes)} LA code(s) not in the crosswalk to {VINTAGE}: "
+            f"{source}: {len(codes)} LA code(s) not in the crosswalk to {vintage.name}: "
             f"{', '.join(codes[:5])} (first at data row {first + 1}). Only England and Wales LA "
             f"codes since 2011, the combined codes {', '.join(COMBINED_CODES)} and the aggregate "
             f"codes {', '.join(AGGREGATE_CODES)} are understood."
@@ -158,20 +170,28 @@ def read_census_od(path: Path, vintage: Vintage) -> tuple[pd.DataFrame, list[Exc
             )
         )
     same = ~outside & (out_la == in_la)
-    if same.any():
-        exclusions.append(
-            Exclusion(
-                source,
-                "moves within one LA (diagonal of the matrix)",
-                int(same.sum()),
-                float(moves[same].sum()),
-            )
-        )
+    diagonal = same & (frame["O_GEOGRAPHY_CODE"] == frame["D_GEOGRAPHY_CODE"])
+    for reason, hit in (
+        ("moves within one LA (diagonal of the matrix)", diagonal),
+        (
+            "both ends in the same unit after merging or folding (e.g. Corby -> Kettering, "
+            "now North Northamptonshire)",
+            same & ~diagonal,
+        ),
+    ):
+        if hit.any():
+            exclusions.append(Exclusion(source, reason, int(hit.sum()), float(moves[hit].sum())))
     keep = ~outside & ~same & (moves > 0)
+    title = "Census 2011 MM01CUK_ALL (year before 27 March 2011)"
+    return census_pairs(out_la[keep], in_la[keep], moves[keep], title), exclusions
+
+
+def census_pairs(out_la: pd.Series, in_la: pd.Series, moves: pd.Series, title: str) -> pd.DataFrame:
+    """The census OD layout (OutLA, InLA, Moves, source): moves summed per pair of units."""
     result = (
-        pd.DataFrame({"OutLA": out_la[keep], "InLA": in_la[keep], "Moves": moves[keep]})
+        pd.DataFrame({"OutLA": out_la, "InLA": in_la, "Moves": moves})
         .groupby(["OutLA", "InLA"], as_index=False, sort=True)["Moves"]
         .sum()
     )
-    result["source"] = "Census 2011 MM01CUK_ALL (year before 27 March 2011)"
-    return result, exclusions
+    result["source"] = title
+    return result

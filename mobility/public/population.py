@@ -133,7 +133,18 @@ def harmonise_population(
     mapped = vintage.map_codes(frame["GEOGRAPHY_CODE"])
     codes = frame["GEOGRAPHY_CODE"]
     la_like = codes.str.match(r"^(E0[6789]|W06|S12|N09)")
-    outside = mapped.isna() & la_like
+    later = codes.isin(vintage.later_codes)
+    if later.any():
+        exclusions.append(
+            Exclusion(
+                source,
+                "LA created by the 2019-2023 mergers (not split back onto the study's "
+                "2011-2018 LAs; its districts take the nearest year with their own rows)",
+                int(later.sum()),
+                float(frame.loc[later, "OBS_VALUE"].sum()),
+            )
+        )
+    outside = mapped.isna() & la_like & ~later
     aggregate = mapped.isna() & ~la_like
     if outside.any():
         exclusions.append(

@@ -25,8 +25,11 @@ from mobility.layouts import (
     LAST_INDICATOR_YEAR,
 )
 from mobility.public import covariates as cov
+from mobility.public import extras
 from mobility.public.catalogue import CATALOGUE
+from mobility.public.census2021 import read_census2021_od
 from mobility.public.coverage import fill_from_neighbours, fill_nearest_year, summarise
+from mobility.public.fertility import calibrate, match_tfr
 from mobility.public.flows import (
     harmonise_flows,
     read_census_od,
@@ -34,6 +37,7 @@ from mobility.public.flows import (
     write_flow_year,
 )
 from mobility.public.geography import build_centroids, build_neighbours
+from mobility.public.ons_today import DETAILED_SHEET, read_detailed_sheet
 from mobility.public.population import (
     harmonise_population,
     read_mye2,
@@ -43,14 +47,15 @@ from mobility.public.population import (
     scale_to_total,
     write_population,
 )
-from mobility.public.report import PublicPreparation
+from mobility.public.report import Exclusion, PublicPreparation
 from mobility.public.typologies import (
     build_area_classification,
     build_imd2010,
     build_imd_alternative,
     build_smi,
 )
-from mobility.public.vintage import VINTAGE, Vintage, build_vintage
+from mobility.public.vintage import Vintage, load_vintage
+from mobility.public.workbooks import sheet_names
 
 POPULATION_YEARS = range(FIRST_FLOW_YEAR - 1, LAST_FLOW_YEAR + 1)  # contract: 2010-2018
 INDICATOR_YEARS = list(range(FIRST_FLOW_YEAR - 1, LAST_INDICATOR_YEAR + 1))  # 2010-2019
@@ -58,6 +63,7 @@ GEO = "geography/drkane_la_all_codes.csv"
 CHANGES = "geography/la_changes_2014_2025.csv"
 DBF = "geography/lad19_buc/Local_Authority_Districts__December_2019__Boundaries_UK_BUC.dbf"
 NEIGHBOURS = "geography/lad21_neighbours.json"
+DISTRICTS_2016 = "geography/ltla16_bsc.geojson"
 LSOA_LOOKUP = "geography/LSOA01_LSOA11_LAD11_lookup_EW.csv"
 IMD_LSOA = "imd/humaniverse_rda/imd2010_england_lsoa01.csv"
 CLASSIFICATION = "area_classification/area_classification_354.csv"
@@ -67,6 +73,8 @@ NAMED_2014 = "population/demdata_england_wales_popn_mid2014_lad14.csv"
 FLOW_SLICE = "flows/ons_detailed_estimates_age18_subset_rintro.csv"
 CENSUS_OD = "census2011_od/simim_census2011_MM01CUK_ALL_cmlad_od_gb.csv.gz"
 CENSUS_OD_FILE = CENSUS_OD_CONTRACT.pattern
+CENSUS_2021_OD = "census2021_od/ODMG01EW_LTLA.csv.gz"
+CENSUS_2021_FILE = "census2021/census2021_la_od.csv"
 CENSUS_OD_COLUMNS = [c.name for c in CENSUS_OD_CONTRACT.columns]
 CENSUS_OD_BY_GROUP_FILE = CENSUS_OD_BY_GROUP.pattern
 HPSSA = "covariates/house_prices/hpssadataset9medianpricepaidforadministrativegeographies.xls"
@@ -75,6 +83,10 @@ LI01 = "covariates/labour_market/LI01_local_labour_market_indicators_*.xls"
 COB = "covariates/country_of_birth/populationbycountryofbirthandnationality*.xls"
 GVA = "covariates/gva/simim_ons_gva_1997_2015_lad.csv"
 BIRTHS = "covariates/births/centreforcities_data_birthsummary2014-22.xlsx"
+ETHNICITY = "ethnicity/census2011_qs201ew_ethnic_group_la.csv"
+QUALIFICATIONS = "qualifications/census2011_ks501ew_level4plus_la_nomis.xlsx"
+ASHE = "earnings/ashe_workplace_table7_1a_weekly_pay_gross_*.xls"
+TFR_2014 = "fertility/birthsummarytables2014_table3_births_gfr_tfr_by_area.csv"
 # IMD 2019 as an alternative deprivation typology. (The IoD 2015 LAD19 file among the
 # public files has ranks only, no average scores, so merged units cannot be re-scored.)
 IOD_ALTERNATIVES = {2019: "imd/trafford_IoD2019_lad19.csv"}
@@ -103,8 +115,11 @@ def _write_csv(prep: PublicPreparation, frame: pd.DataFrame, relative: str) -> P
     return path
 
 
-def prepare_public(raw_dir: Path, out_dir: Path, smi_file: Path | None = None) -> PublicPreparation:
-    """Convert the public files under raw_dir into canonical layouts under out_dir."""
+def prepare_public(
+    raw_dir: Path, out_dir: Path, smi_file: Path | None = None, vintage: str = "study"
+) -> PublicPreparation:
+    """Convert the public files under raw_dir into canonical layouts under out_dir, on the
+    `study` units (2011-2018 LAs, the default) or the `current` ones (LAD25-H)."""
     start = time.perf_counter()
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
@@ -112,14 +127,21 @@ def prepare_public(raw_dir: Path, out_dir: Path, smi_file: Path | None = None) -
     if out_dir.resolve() == raw_dir.resolve():
         raise BadInputError("The output directory must differ from the raw data directory.")
     out_dir.mkdir(parents=True, exist_ok=True)
-    prep = PublicPreparation(raw_dir, out_dir, VINTAGE)
     if not (raw_dir / GEO).exists():
         raise BadInputError(
             f"Missing file: {raw_dir / GEO} (every LA code since 2011 -> current LAD) is needed "
             "to place every source on one LA vintage. Run `mobility fetch --dest DIR`."
         )
     changes = raw_dir / CHANGES
-    vintage = build_vintage(raw_dir / GEO, changes if changes.exists() else None)
+    units = load_vintage(vintage, raw_dir / GEO, changes if changes.exists() else None)
+    prep = PublicPreparation(raw_dir, out_dir, units.name)
+    return _prepare(prep, units, smi_file, start)
+
+
+def _prepare(
+    prep: PublicPreparation, vintage: Vintage, smi_file: Path | None, start: float
+) -> PublicPreparation:
+    out_dir = prep.out_dir
     _write_csv(prep, vintage.lookup, "geography/ltla_lookup.csv")
     _write_csv(prep, vintage.crosswalk, "geography/la_crosswalk.csv")
 
@@ -128,6 +150,7 @@ def prepare_public(raw_dir: Path, out_dir: Path, smi_file: Path | None = None) -
     neighbours = _geography(prep, vintage, weights)
     _typologies(prep, vintage, weights, smi_file)
     _covariates(prep, vintage, weights, populations, neighbours)
+    _extras(prep, vintage)
     prep.seconds = time.perf_counter() - start
     report = out_dir / "preparation.json"
     report.write_text(prep.to_json())
@@ -170,11 +193,17 @@ def _population(
         weights = first.groupby("GEOGRAPHY_CODE")["OBS_VALUE"].sum()
         prep.notes.append("merge weights: population of the earliest year read (no mid-2011 file)")
     totals = _mye5_totals(prep, vintage)
+    borrowed = _fill_missing_units(by_year, vintage)
     coverage_rows = []
     for year in sorted(set(POPULATION_YEARS) | set(by_year)):
         if year in by_year:
             method = "published by single year of age and sex"
-            coverage_rows.append((year, sources[year], year, False, method))
+            if borrowed.get(year):
+                method += (
+                    f"; {len(borrowed[year])} unit(s) published only on later merged LAs "
+                    f"({', '.join(borrowed[year][:3])}...) take the nearest year with own rows"
+                )
+            coverage_rows.append((year, sources[year], year, bool(borrowed.get(year)), method))
             continue
         if totals is None or year not in set(totals["year"]):
             prep.unavailable[f"population mid-{year}"] = (
@@ -183,6 +212,9 @@ def _population(
             continue
         nearest = min((y for y in by_year if y in sources), key=lambda y: (abs(y - year), y))
         year_totals = totals[totals["year"] == year].set_index("la_code")["total"]
+        # units whose MYE5 total is only on a later merged LA keep the nearest year's total
+        own = by_year[nearest].groupby("GEOGRAPHY_CODE")["OBS_VALUE"].sum()
+        year_totals = year_totals.reindex(own.index).fillna(own)
         by_year[year] = scale_to_total(by_year[nearest], year_totals)
         method = f"age-sex structure of mid-{nearest} scaled to the MYE5 LA total of mid-{year}"
         coverage_rows.append((year, MYE5_SOURCE, nearest, True, method))
@@ -195,6 +227,27 @@ def _population(
     )
     _write_csv(prep, coverage, "population/population_coverage.csv")
     return by_year, weights
+
+
+def _fill_missing_units(by_year: dict[int, pd.DataFrame], vintage: Vintage) -> dict[int, list[str]]:
+    """Units a year's source lacks (on the study vintage: districts that source publishes
+    only as a later merged LA) take their rows from the nearest year that has them."""
+    borrowed: dict[int, list[str]] = {}
+    present = {y: set(f["GEOGRAPHY_CODE"]) for y, f in by_year.items()}
+    for year, frame in list(by_year.items()):
+        missing = sorted(vintage.codes - present[year])
+        if not missing:
+            continue
+        parts = [frame]
+        for unit in missing:
+            donors = [y for y in present if unit in present[y]]
+            if not donors:
+                continue
+            nearest = min(donors, key=lambda y: (abs(y - year), y))
+            parts.append(by_year[nearest][by_year[nearest]["GEOGRAPHY_CODE"] == unit])
+            borrowed.setdefault(year, []).append(unit)
+        by_year[year] = pd.concat(parts, ignore_index=True)
+    return borrowed
 
 
 def _mye5_totals(prep: PublicPreparation, vintage: Vintage) -> pd.DataFrame | None:
@@ -223,21 +276,26 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
         match = OFFICIAL_FLOWS.search(path.name)
         if match:
             official.setdefault(int(match.group(1)), []).append(path)
-    if (raw / FLOW_SLICE).exists() and 2017 not in official:
+    workbooks = _detailed_workbook_years(raw, set(official))
+    if (raw / FLOW_SLICE).exists() and 2017 not in official and 2017 not in workbooks:
         official[2017] = [raw / FLOW_SLICE]
         prep.notes.append(
             "flows 2017: only the real age-18 slice of the ONS detailed estimates is available "
             f"({FLOW_SLICE}); rates for other ages cannot be computed from it."
         )
     reconciliation = []
-    for year, paths in sorted(official.items()):
+    for year, paths in sorted({**official, **workbooks}.items()):
         if not FIRST_FLOW_YEAR <= year <= LAST_FLOW_YEAR:
             prep.notes.append(f"flows {year}: outside {FIRST_FLOW_YEAR}-{LAST_FLOW_YEAR}, skipped")
             continue
         frames, moves_in = [], 0.0
         for path in paths:
-            source = path.relative_to(raw).as_posix()
-            frame = read_detailed_estimates(path)
+            if isinstance(path, tuple):  # (workbook, sheet) of today's detailed estimates
+                source = f"{path[0].relative_to(raw).as_posix()}, sheet {path[1]}"
+                frame = read_detailed_sheet(*path)
+            else:
+                source = path.relative_to(raw).as_posix()
+                frame = read_detailed_estimates(path)
             moves_in += float(frame["Moves"].sum())
             flows, excl = harmonise_flows(frame, vintage, source)
             prep.excluded += excl
@@ -255,6 +313,7 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
         reconciliation.append(
             (year, "all", "moves written", len(combined), combined["Moves"].sum())
         )
+    official = {**official, **workbooks}
     if not official:
         prep.unavailable["flows (ONS detailed estimates)"] = (
             "no flows/Detailed_Estimates_<year>_Dataset_<n>.csv files among the raw files"
@@ -266,13 +325,11 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
                 "the ONS detailed estimates for these years are not among the raw files; "
                 "download them (see docs/public_data.md) into flows/"
             )
-    if reconciliation:
-        frame = pd.DataFrame(reconciliation, columns=["year", "source", "what", "rows", "moves"])
-        _write_csv(prep, frame, "flows/flow_reconciliation.csv")
     if (raw / CENSUS_OD).exists():
         census, excl = read_census_od(raw / CENSUS_OD, vintage)
         prep.excluded += excl
         _write_csv(prep, census, CENSUS_OD_FILE)
+        reconciliation += _census_reconciliation(2011, CENSUS_OD, census, excl)
     else:
         prep.unavailable["Census 2011 LA OD flows"] = (
             f"{CENSUS_OD} not among the raw files (header-only file written; the Census 2011 "
@@ -287,6 +344,142 @@ def _flows(prep: PublicPreparation, vintage: Vintage) -> None:
         "produced)"
     )
     _write_csv(prep, pd.DataFrame(columns=CENSUS_OD_BY_GROUP_COLUMNS), CENSUS_OD_BY_GROUP_FILE)
+    reconciliation += _census_2021(prep, vintage)
+    if reconciliation:
+        frame = pd.DataFrame(reconciliation, columns=["year", "source", "what", "rows", "moves"])
+        frame.insert(0, "vintage", vintage.name)
+        _write_csv(prep, frame, "flows/flow_reconciliation.csv")
+
+
+def _detailed_workbook_years(raw: Path, have: set[int]) -> dict[int, list[tuple[Path, str]]]:
+    """Years of today's detailed-estimates workbooks (flows/detailedestimates*.xlsx) that no
+    2017-era CSV covers; for each year the sheet on the earliest boundaries (fewest mergers)."""
+    chosen: dict[int, tuple[int, Path, str]] = {}
+    for path in sorted((raw / "flows").glob("detailedestimates*.xlsx")):
+        for name in sheet_names(path):
+            match = DETAILED_SHEET.match(name.strip())
+            if not match:
+                continue
+            year, boundaries = int(match.group(1)), int(match.group(2))
+            if year not in have and (year not in chosen or boundaries < chosen[year][0]):
+                chosen[year] = (boundaries, path, name)
+    return {year: [(path, sheet)] for year, (_, path, sheet) in chosen.items()}
+
+
+def _census_reconciliation(
+    year: int, source: str, written: pd.DataFrame, excluded: list[Exclusion]
+) -> list[tuple]:
+    """Moves read = moves written + each excluded kind, for one census file."""
+    rows = [(year, source, e.reason, e.rows, e.amount) for e in excluded]
+    total = float(written["Moves"].sum()) + sum(e.amount for e in excluded)
+    rows.append((year, source, "moves read", 0, total))
+    rows.append((year, source, "moves written", len(written), float(written["Moves"].sum())))
+    return rows
+
+
+def _census_2021(prep: PublicPreparation, vintage: Vintage) -> list[tuple]:
+    """Census 2021 flows on the current vintage; on the study vintage they cannot be placed
+    (2021 LAs include the 2019-2021 mergers), so a header-only file is written and said so."""
+    path = prep.raw_dir / CENSUS_2021_OD
+    (prep.out_dir / CENSUS_2021_FILE).unlink(missing_ok=True)  # never a stale other vintage
+    if not path.exists():
+        prep.unavailable["Census 2021 LA OD flows"] = f"{CENSUS_2021_OD} not among the raw files"
+        return []
+    if vintage.later_codes:
+        prep.unavailable["Census 2021 LA OD flows"] = (
+            f"on 2021 LAs, which include the 2019-2021 mergers and are never split back onto "
+            f"the study's units ({vintage.name}); run with --vintage current for the 2021 "
+            "flow models and the then-and-now comparison"
+        )
+        return []
+    census, excl = read_census2021_od(path, vintage)
+    prep.excluded += excl
+    _write_csv(prep, census, CENSUS_2021_FILE)
+    read_total = float(census["Moves"].sum()) + sum(e.amount for e in excl)
+    prep.notes.append(
+        f"Census 2021 flows: {read_total:,.0f} people counted in the file, "
+        f"{census['Moves'].sum():,.0f} moves written as pair flows between E&W units; the rest "
+        "reported as excluded (flows/flow_reconciliation.csv)"
+    )
+    return _census_reconciliation(2021, CENSUS_2021_OD, census, excl)
+
+
+def _complete_totals(totals: pd.DataFrame, populations: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """MYE5 LA totals, plus the harmonised population's totals for the unit-years MYE5 lacks
+    (on the study vintage: districts MYE5 publishes only as later merged LAs)."""
+    own = [
+        frame.groupby("GEOGRAPHY_CODE", as_index=False)["OBS_VALUE"]
+        .sum()
+        .rename(columns={"GEOGRAPHY_CODE": "la_code", "OBS_VALUE": "total"})
+        .assign(year=year)
+        for year, frame in populations.items()
+    ]
+    if not own:
+        return totals
+    combined = pd.concat([totals[["la_code", "year", "total"]], *own], ignore_index=True)
+    return combined.drop_duplicates(["la_code", "year"], keep="first")
+
+
+def _extras(prep: PublicPreparation, vintage: Vintage) -> None:
+    """Documented extra covariates (not in the study's models): covariates/la_extras.csv."""
+    raw = prep.raw_dir
+    tables = []
+    if (raw / ETHNICITY).exists():
+        tables.append(extras.non_white_pct(raw / ETHNICITY, vintage))
+    if (raw / QUALIFICATIONS).exists():
+        table, note = extras.degree_pct(raw / QUALIFICATIONS, vintage)
+        tables.append(table)
+        prep.notes.append(note)
+    for path in sorted(raw.glob(ASHE)):
+        tables.append(extras.median_weekly_pay(path, vintage))
+    if not tables:
+        prep.unavailable["extra covariates"] = "no ethnicity, qualification or ASHE file"
+        return
+    frame = pd.concat(tables, ignore_index=True)
+    frame["value"] = frame["value"].round(4)
+    _write_csv(prep, frame, "covariates/la_extras.csv")
+    counts = frame.groupby(["indicator", "year"]).size()
+    prep.notes.append(
+        "extra covariates (covariates/la_extras.csv; not in the study's models), units with a "
+        f"value of {len(vintage.codes)}: "
+        + "; ".join(f"{i} {y}: {n}" for (i, y), n in counts.items())
+    )
+
+
+def _calibrated_fertility(
+    prep: PublicPreparation, vintage: Vintage, proxy: pd.DataFrame
+) -> pd.DataFrame:
+    """The real 2014 TFR where it exists; every other LA-year the proxy calibrated to it."""
+    match = match_tfr(prep.raw_dir / TFR_2014, vintage)
+    calibration = calibrate(proxy[proxy["year"] == 2014], match.values)
+    out = proxy.copy()
+    out["value"] = calibration.apply(out["value"]).round(4)
+    real = match.values.set_index("la_code")["tfr"]
+    in_2014 = (out["year"] == 2014) & out["la_code"].isin(real.index)
+    out.loc[in_2014, "value"] = out.loc[in_2014, "la_code"].map(real)
+    table = proxy[proxy["year"] == 2014].merge(match.values, on="la_code", how="outer")
+    table = table.rename(columns={"value": "proxy_30x_gfr_2014", "tfr": "tfr_2014"})
+    table["calibrated_proxy_2014"] = calibration.apply(table["proxy_30x_gfr_2014"]).round(4)
+    _write_csv(
+        prep,
+        table[["la_code", "proxy_30x_gfr_2014", "tfr_2014", "calibrated_proxy_2014"]],
+        "covariates/tfr_calibration.csv",
+    )
+    unmatched = ", ".join(match.unmatched_units) or "none"
+    prep.notes.append(
+        f"TFR 2014 ({TFR_2014}): names matched to codes for {match.units_matched} of "
+        f"{match.units_total} units ({match.match_rate:.1%}; unmatched: {unmatched}); "
+        f"{len(match.rows_not_las)} rows are not LAs (countries, regions, counties, Welsh "
+        f"health boards: {', '.join(match.rows_not_las[:6])}, ...). City of London births are "
+        "counted with Hackney in this table."
+    )
+    prep.notes.append(
+        f"TFR calibration: the births-based proxy (30 x GFR) tracks the real 2014 TFR with "
+        f"correlation {calibration.correlation:.3f} over {calibration.n} units; mean TFR/proxy "
+        f"{calibration.mean_ratio:.3f}; fitted TFR = {calibration.intercept:.3f} + "
+        f"{calibration.slope:.3f} x proxy, applied to every other year."
+    )
+    return out
 
 
 def _geography(
@@ -295,12 +488,14 @@ def _geography(
     raw = prep.raw_dir
     if (raw / DBF).exists():
         _write_csv(
-            prep, build_centroids(raw / DBF, vintage, weights), "geography/lad_centroids.csv"
+            prep,
+            build_centroids(raw / DBF, vintage, weights, raw / DISTRICTS_2016),
+            "geography/lad_centroids.csv",
         )
     else:
         prep.unavailable["LA centroids"] = f"{DBF} not among the raw files"
     if (raw / NEIGHBOURS).exists():
-        neighbours = build_neighbours(raw / NEIGHBOURS, vintage)
+        neighbours = build_neighbours(raw / NEIGHBOURS, vintage, raw / DISTRICTS_2016)
         path = prep.out_dir / "geography" / "lad_neighbours.json"
         path.write_text(json.dumps(neighbours, indent=1))
         prep.add_file(path, len(neighbours))
@@ -415,6 +610,7 @@ def _covariates(
 
     totals = _mye5_totals(prep, vintage)
     if (raw / GVA).exists() and totals is not None:
+        totals = _complete_totals(totals, populations)
         gva = cov.harmonise_total(cov.read_gva(raw / GVA), vintage)
         per_head = gva.merge(totals, on=["la_code", "year"])
         per_head["value"] = per_head["value"] * 1e6 / per_head["total"]
@@ -440,12 +636,17 @@ def _covariates(
         )
         rate = births.merge(women_df, on=["la_code", "year"])
         rate["value"] = 30 * rate["value"] / rate["women"]
-        add(
-            "total_fertility_rate",
-            rate[["la_code", "year", "value"]],
-            BIRTHS,
-            "APPROXIMATION: 30 x general fertility rate (births / women 15-44); not a true TFR",
-        )
+        fertility = rate[["la_code", "year", "value"]]
+        note = "APPROXIMATION: 30 x general fertility rate (births / women 15-44); not a true TFR"
+        source = BIRTHS
+        if (raw / TFR_2014).exists():
+            fertility = _calibrated_fertility(prep, vintage, fertility)
+            note = (
+                "real ONS TFR for 2014; other years 30 x GFR (births / women 15-44) "
+                "calibrated to the 2014 TFR by a straight line (covariates/tfr_calibration.csv)"
+            )
+            source = f"{TFR_2014}; {BIRTHS}"
+        add("total_fertility_rate", fertility, source, note)
     else:
         prep.unavailable["covariate total_fertility_rate"] = f"needs {BIRTHS} and population"
 

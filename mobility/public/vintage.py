@@ -29,6 +29,10 @@ import pandas as pd
 from mobility.errors import BadInputError
 
 VINTAGE = "LAD25-H"
+STUDY_VINTAGE = "LAD11-18-H"
+VINTAGES = {"study": STUDY_VINTAGE, "current": VINTAGE}
+# The 2025 recodes after a minor boundary change: the same district, so mapped back 1:1.
+RECODED_2025 = {"E08000038": "E08000016", "E08000039": "E08000019"}
 CITY_OF_LONDON, WESTMINSTER = "E09000001", "E09000033"
 SCILLY, CORNWALL = "E06000053", "E06000052"
 FOLDED = {CITY_OF_LONDON: WESTMINSTER, SCILLY: CORNWALL}
@@ -66,6 +70,11 @@ class Vintage:
     lookup: pd.DataFrame
     crosswalk: pd.DataFrame
     created_by_mergers: frozenset[str] = frozenset()  # codes born in the 2019-2023 mergers
+    name: str = VINTAGE
+    # Codes of LAs newer than the vintage (the study vintage: 2019-2023 mergers). They are
+    # never split backwards: map_codes gives NaN and readers report their rows as excluded.
+    later_codes: frozenset[str] = frozenset()
+    merged_later: frozenset[str] = frozenset()  # units that merged in 2019-2023
 
     @property
     def codes(self) -> set[str]:
@@ -156,6 +165,85 @@ def build_vintage(all_codes_csv: Path, changes_csv: Path | None = None) -> Vinta
     return Vintage(
         lookup, crosswalk.sort_values("from_code", ignore_index=True), frozenset(created)
     )
+
+
+def build_study_vintage(all_codes_csv: Path, changes_csv: Path) -> Vintage:
+    """The study's units: the 2011-2018 LAs (2011 codes with the 2013/2014 recodes, i.e. the
+    348 districts of April 2018), City of London and Scilly folded as in LAD25-H: 346.
+
+    Every E&W code since 2011 maps to the district it was (or is part of) in 2018; the codes
+    created by the 2019-2023 mergers (Dorset, BCP, Buckinghamshire, the Northamptonshires,
+    North Yorkshire, ...) are `later_codes`: data published on them cannot be placed on the
+    study's units and is reported, never split with invented weights.
+    """
+    changes = pd.read_csv(changes_csv, dtype=str, encoding="utf-8-sig")
+    _require(changes, ["oldcd", "newcd", "type", "start"], changes_csv)
+    mergers = changes[(changes["type"] == "merger") & (changes["start"].astype(int) >= 2019)]
+    later = set(mergers["newcd"])
+    merged_away = set(mergers["oldcd"]) - later  # districts live in 2018, merged later
+    codes = pd.read_csv(all_codes_csv, dtype=str, encoding="utf-8-sig")
+    codes = codes[codes["CTRYNM"].isin(["England", "Wales"])]
+    info = codes.set_index("LADCD")
+
+    def unit_of(code: str, active: str) -> str | None:
+        if code in later:
+            return None
+        if code in merged_away:
+            return FOLDED.get(code, code)
+        target = RECODED_2025.get(active, active)
+        return FOLDED.get(target, target)
+
+    rows, units = [], {}
+    for code, name, active in zip(
+        codes["LADCD"], codes["LADNM"], codes["LADCD_ACTIVE"], strict=True
+    ):
+        unit = unit_of(code, active)
+        if unit is None:
+            continue
+        units.setdefault(unit, code)
+        rows.append((code, name, "LAD11-18" if code == unit else "recoded", unit))
+    lookup = pd.DataFrame([_lookup_row(unit, info.loc[unit]) for unit in sorted(units)])
+    names = dict(zip(lookup["ltlacd"], lookup["ltlanm"], strict=True))
+    for code, target in COMBINED_CODES.items():
+        if target in names:
+            rows.append((code, "Census 2011 merged LA", "CMLAD11", target))
+    crosswalk = pd.DataFrame(
+        [(c, n, v, t, names[t], 1.0) for c, n, v, t in rows], columns=CROSSWALK_COLUMNS
+    ).drop_duplicates("from_code")
+    return Vintage(
+        lookup,
+        crosswalk.sort_values("from_code", ignore_index=True),
+        frozenset(),
+        STUDY_VINTAGE,
+        frozenset(later),
+        frozenset(merged_away - set(FOLDED)),
+    )
+
+
+def _lookup_row(unit: str, row: pd.Series) -> dict[str, str]:
+    england = row["CTRYNM"] == "England"
+    return {
+        "ltlacd": unit,
+        "ltlanm": FOLDED_NAMES.get(unit, row["LADNM"]),
+        "rgncd": row["RGNCD"] if england else "W92000004",
+        "rgnnm": row["RGNNM"] if england else "Wales",
+        "ctrycd": "E92000001" if england else "W92000004",
+        "ctrynm": row["CTRYNM"],
+    }
+
+
+def load_vintage(choice: str, all_codes_csv: Path, changes_csv: Path | None) -> Vintage:
+    """`study` (2011-2018 LAs, the default for the study's tables) or `current` (LAD25-H)."""
+    if choice not in VINTAGES:
+        raise BadInputError(f"Unknown vintage {choice!r}; expected one of {', '.join(VINTAGES)}.")
+    if choice == "current":
+        return build_vintage(all_codes_csv, changes_csv)
+    if changes_csv is None or not changes_csv.exists():
+        raise BadInputError(
+            f"The study vintage needs the LA change table {changes_csv} (which codes were "
+            "created by the 2019-2023 mergers); run `mobility fetch`."
+        )
+    return build_study_vintage(all_codes_csv, changes_csv)
 
 
 def split_combined(code: str) -> list[str]:

@@ -1,6 +1,6 @@
 -- Every published move reaches the pair marts: per year and flow source, the mart's moves
 -- equal the staged raw moves (ONS detailed estimates -> fct_la_pair_flows, where the female +
--- male split must also add up; Census 2011 -> fct_census_la_pair_flows, total only).
+-- male split must also add up; Census 2011 and 2021 -> fct_census_la_pair_flows, total only).
 -- Returns offending (year, flow source) rows.
 with
 
@@ -12,6 +12,10 @@ raw as (
     union all
     select year, 'census_2011' as flow_source, sum(moves) as raw_moves
     from {{ ref('stg_ons_census__la_od_2011') }}
+    group by year
+    union all
+    select year, 'census_2021' as flow_source, sum(moves) as raw_moves
+    from {{ ref('stg_ons_census__la_od_2021') }}
     group by year
 
 ),

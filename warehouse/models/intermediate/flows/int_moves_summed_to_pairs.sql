@@ -1,6 +1,6 @@
 {#- Moves per sending LA, receiving LA, year and flow source: the ONS detailed estimates in
     total and by sex and age band, and the Census 2011 OD matrix (year before census day) as a
-    flow year of its own, total only (the all-persons matrix has no sex or age breakdown, so
+    flow year of its own, and the Census 2021 OD matrix (current vintage only) as 2021, total only (the all-persons matrix has no sex or age breakdown, so
     those columns are null rather than a misleading 0). -#}
 with
 
@@ -33,13 +33,29 @@ detailed_summed as (
 
 ),
 
+census_moves_2021 as (
+
+    select * from {{ ref('stg_ons_census__la_od_2021') }}
+
+),
+
+census_both as (
+
+    select sending_la_code, receiving_la_code, year, 'census_2011' as flow_source, moves
+    from census_moves
+    union all
+    select sending_la_code, receiving_la_code, year, 'census_2021' as flow_source, moves
+    from census_moves_2021
+
+),
+
 census_pairs as (
 
     select
         sending_la_code,
         receiving_la_code,
         year,
-        'census_2011' as flow_source,
+        flow_source,
         {%- for b in flow_breakdowns() %}
         {%- if b.suffix == '' %}
         moves,
@@ -49,7 +65,7 @@ census_pairs as (
         {%- endfor %}
         1 as published_rows
 
-    from census_moves
+    from census_both
 
 ),
 

@@ -2,7 +2,9 @@
     both ends' typologies and both ends' covariates lagged one year. One implementation for
     both flow marts (fct_la_pair_flows: ONS detailed estimates; fct_census_la_pair_flows:
     Census 2011), which only filter it; a view, so the wide grid is stored once, in the marts.
-    Sex and age-band moves are null where the source has no such breakdown (the census). -#}
+    Sex and age-band moves are null where the source has no such breakdown (the census).
+    Population and covariates are those of the flow year's covariate_year (the flow year,
+    or for Census 2021 the nearest year the warehouse has). -#}
 {{ config(materialized='view') }}
 
 with
@@ -21,12 +23,7 @@ pair_moves as (
 
 flow_years as (
 
-    select distinct
-        year,
-        flow_source,
-        flow_source = 'ons_detailed_estimates' as has_sex_and_age
-
-    from pair_moves
+    select * from {{ ref('int_flow_years_matched_to_covariates') }}
 
 ),
 
@@ -56,6 +53,7 @@ grid as (
         flow_years.year,
         flow_years.flow_source,
         flow_years.has_sex_and_age,
+        flow_years.covariate_year,
         pairs.distance_miles,
         pairs.log_distance,
         pairs.shares_border
@@ -109,13 +107,13 @@ final as (
         and grid.flow_source = pair_moves.flow_source
     left join population
         on grid.sending_la_code = population.la_code
-        and grid.year = population.year
+        and grid.covariate_year = population.year
     left join covariates as sending_covariates
         on grid.sending_la_code = sending_covariates.la_code
-        and grid.year = sending_covariates.year
+        and grid.covariate_year = sending_covariates.year
     left join covariates as receiving_covariates
         on grid.receiving_la_code = receiving_covariates.la_code
-        and grid.year = receiving_covariates.year
+        and grid.covariate_year = receiving_covariates.year
     left join local_authorities as sending on grid.sending_la_code = sending.la_code
     left join local_authorities as receiving on grid.receiving_la_code = receiving.la_code
 
