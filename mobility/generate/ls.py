@@ -303,8 +303,10 @@ def _outcomes(rng: np.random.Generator, kids: pd.DataFrame) -> dict[str, dict[st
     n = len(kids)
     never_worked = (kids["employed"] == 0) & (rng.random(n) < 0.3)
     lower = np.where(rng.random(n) < 0.55, 2, 3)
+    # Never worked: no occupation whatever the occupation draw, so leaving them out of the
+    # occupation sample does not select on its outcome.
     kids["occ_class"] = np.where(
-        kids["professional_technical"] == 1, 1, np.where(never_worked, NOT_APPLICABLE, lower)
+        never_worked, NOT_APPLICABLE, np.where(kids["professional_technical"] == 1, 1, lower)
     )
     kids["econ_activity"] = np.where(kids["employed"] == 1, 1, np.where(rng.random(n) < 0.45, 2, 3))
     return region_effects
