@@ -19,8 +19,15 @@ import pandas as pd
 from scipy.special import ndtr
 
 from analysis.estimators.binary_outcomes import average_marginal_effects, pseudo_true_fit
+from analysis.ls.effects import all_effects
 from analysis.ls.sample import CHARACTERISTICS, OUTCOMES, design, outcome_rows
-from analysis.mover_effects import TREATMENT, binary_columns, planted_row, study_estimands
+from analysis.mover_effects import (
+    TREATMENT,
+    binary_columns,
+    planted_row,
+    recovery_z,
+    study_estimands,
+)
 
 TRUTH_FILE = Path("ons_ls") / "truth.json"
 
@@ -76,3 +83,11 @@ def planted_vs_estimated(estimates: pd.DataFrame, frame: pd.DataFrame, truth: di
             continue
         rows.append(planted_row(OUTCOMES[p.outcome], p.group, p.estimand, hit.iloc[0]))
     return pd.DataFrame(rows)
+
+
+def recovery_gaps(frame: pd.DataFrame, truth: dict) -> pd.DataFrame:
+    """Every reported mover effect against the study's estimand: z = (estimate - it) / SE."""
+    estimates, skipped = all_effects(frame)
+    if skipped:
+        raise ValueError(f"LS models could not be fitted: {skipped}")
+    return recovery_z(estimates, planted_effects(frame, truth), ["model", "term"])

@@ -9,8 +9,11 @@ here the same dbt models and analysis run on this twin. Layout (docs/ls.md):
   the member was a child (10-16) living with them.
 - `ons_ls/ls_regional_indicators.csv`: per census and region (GOR), the percentage of jobs
   that are professional and technical, the unemployment rate (%) and the population.
-- `ons_ls/truth.json`: the planted coefficients and the estimands they imply for the
-  analysis sample (children from the most deprived quintile of regions).
+- `ons_ls/truth.json`: the planted coefficients, region and year effects, and the average
+  mover contrasts they imply for the analysis sample (children from the most deprived
+  quintile of regions). The true model holds every mover interaction at once; the study fits
+  one per regression, so the planted-effect check uses the study's estimand, computed from
+  these coefficients on the analysis rows (`analysis/ls/planted.py`).
 
 The outcome equations are probits in exactly the covariates of model 3 plus mover x
 characteristic terms, and moving is selected on observables only (degree, parent class, sex,

@@ -6,8 +6,15 @@ Families enter with the BHPS 1991 sample, the 1999 Welsh booster, the UKHLS 2009
 home, some move to another LA (more often with a degree, from a professional family, or with
 career-minded teenage answers: selection into moving). Adult outcomes follow probit / linear
 models with a mover effect that differs by gender, degree and parent class; the coefficients are
-written to ukhls/truth.json. Files are written in the UKDS layout with the variable names of
-warehouse/panel_variables.yml, so generator and reader cannot drift apart.
+written to ukhls/truth.json. That true model is not the study's group model (one mover
+interaction per regression, distance, region and year effects), so the planted-effect check
+compares each estimate with the study's estimand computed from these coefficients
+(`analysis/panel/planted.py`), not with the group's average contrast. Employment and
+occupation have their own person and LA effects, and people who never worked (no occupation)
+are drawn among the non-employed whatever their occupation draw, so the occupation sample
+(people with an occupation) is not selected on its outcome. Files are written in the UKDS
+layout with the variable names of warehouse/panel_variables.yml, so generator and reader
+cannot drift apart.
 """
 
 from __future__ import annotations
@@ -612,7 +619,11 @@ def _truth(seed: int, scale: str, people: pd.DataFrame, rows: dict[str, int]) ->
             "the scale a one-observation-per-person probit recovers. Income is real (2015 "
             "prices, CPI seed) monthly gross labour income of workers, linear. age_minus_30 is "
             "the adult age minus 30; la_unemployment_rate is in percent. Motivation answers do "
-            "not affect outcomes; they shift the chance of moving through ambition."
+            "not affect outcomes; they shift the chance of moving through ambition. The "
+            "occupation outcome is the top three-class NS-SEC (8-class codes 1-3); people who "
+            "never worked have no occupation code. The estimand of the study's specification "
+            "(one mover interaction per model, with distance, region and year effects) is "
+            "computed from these coefficients on the analysis rows by analysis/panel/planted.py."
         ),
         "structural": {k: dict(zip(INDEX_TERMS, v, strict=True)) for k, v in STRUCTURAL.items()},
         "population_averaged": {
