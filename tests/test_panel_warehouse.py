@@ -80,6 +80,16 @@ def links(built: tuple[Path, Path]) -> pd.DataFrame:
         con.close()
 
 
+@pytest.fixture(scope="module")
+def sample(built: tuple[Path, Path]) -> pd.DataFrame:
+    """The analysis sample (read-only for tests)."""
+    con = duckdb.connect(str(built[1]), read_only=True)
+    try:
+        return load_sample(con)
+    finally:
+        con.close()
+
+
 def _read(data: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(data / "ukhls" / name, sep="\t")
 
@@ -209,13 +219,9 @@ def test_links_match_an_independent_pandas_computation(
     assert occupation.isna().sum() > 0  # people with no current or last occupation: missing
 
 
-def test_each_outcome_has_its_own_sample(built: tuple[Path, Path]) -> None:
+def test_each_outcome_has_its_own_sample(sample: pd.DataFrame) -> None:
     """Occupation leaves out people with no occupation; income keeps workers; not jointly."""
-    con = duckdb.connect(str(built[1]), read_only=True)
-    try:
-        frame = load_sample(con)
-    finally:
-        con.close()
+    frame = sample
     sizes = {o: len(outcome_rows(frame, o)) for o in OUTCOMES}
     assert sizes["higher_professional"] < sizes["employed"]
     assert sizes["real_income"] < sizes["employed"]
@@ -326,15 +332,9 @@ def test_within_group_effects_equal_finite_differences(built: tuple[Path, Path])
         assert abs(ours.std_error - np.sqrt(grad @ fit.cov @ grad)) < 1e-6
 
 
-def test_group_models_are_the_studys_one_interaction_with_distance(
-    built: tuple[Path, Path],
-) -> None:
+def test_group_models_are_the_studys_one_interaction_with_distance(sample: pd.DataFrame) -> None:
     """One regression per characteristic, distance in, differences first minus second group."""
-    con = duckdb.connect(str(built[1]), read_only=True)
-    try:
-        frame = load_sample(con)
-    finally:
-        con.close()
+    frame = sample
     outcome = "real_income"  # OLS: the group effects are sums of coefficients
     data = outcome_rows(frame, outcome)
     estimates = group_effects(frame, outcome, CHARACTERISTICS)
@@ -376,13 +376,9 @@ def test_group_models_are_the_studys_one_interaction_with_distance(
         assert np.isclose(difference, gap)
 
 
-def test_table_28_is_on_complete_cases(built: tuple[Path, Path]) -> None:
+def test_table_28_is_on_complete_cases(sample: pd.DataFrame) -> None:
     """Table 28: respondents to all four items; the missing-indicator model is robustness."""
-    con = duckdb.connect(str(built[1]), read_only=True)
-    try:
-        frame = load_sample(con)
-    finally:
-        con.close()
+    frame = sample
     outcome = "real_income"
     rows = outcome_rows(frame, outcome)
     respondents = int(rows[list(MOTIVATION_QUESTIONS)].notna().all(axis=1).sum())
