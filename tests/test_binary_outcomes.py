@@ -487,6 +487,7 @@ def test_bad_inputs_are_rejected(probit_case):
         fit_linear(y[:-1], X, labels)
 
 
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
 def test_pseudo_true_fit_is_the_fit_to_expected_outcomes(probit_case):
     """Correct model: the true coefficients; 0/1 outcomes: exactly the probit MLE."""
     y, X, _, _ = probit_case
