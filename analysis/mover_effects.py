@@ -10,7 +10,7 @@ theirs (samples, variables, labels, report table numbers, standard-error choices
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,9 +18,11 @@ import pandas as pd
 from analysis.estimators.binary_outcomes import (
     Estimate,
     IndexModelFit,
+    Link,
     average_contrast,
     average_marginal_effects,
     difference_of_contrasts,
+    pseudo_true_fit,
     set_treatment,
 )
 from analysis.outputs import AnalysisOutput, PublicationTable
@@ -38,6 +40,18 @@ class Characteristic:
     interactions: dict[str, str]  # interaction column -> characteristic column
     groups: dict[str, str]  # group label (study wording) -> 0/1 indicator column
     reference: str  # group label the others are compared with
+    # group label -> row label of its difference (first group's effect minus the reference's)
+    difference_labels: dict[str, str] = field(default_factory=dict)
+
+    def compared_groups(self) -> list[str]:
+        """Groups compared with the reference, in the order the study lists the differences."""
+        rest = [g for g in self.groups if g != self.reference]
+        return [g for g in self.difference_labels if g in rest] + [
+            g for g in rest if g not in self.difference_labels
+        ]
+
+    def difference_label(self, group: str) -> str:
+        return self.difference_labels.get(group, f"Difference: {group} minus {self.reference}")
 
 
 @dataclass(frozen=True)
@@ -156,13 +170,12 @@ def group_contrasts(
         for label, mask in masks.items()
     ]
     reference = masks[characteristic.reference]
-    for label, mask in masks.items():
-        if label == characteristic.reference:
-            continue
+    for label in characteristic.compared_groups():
+        mask = masks[label]
         effects.append(
             GroupEffect(
                 f"{TREATMENT}_difference_{characteristic.groups[label]}",
-                f"Difference: {label} minus {characteristic.reference}",
+                characteristic.difference_label(label),
                 difference_of_contrasts(
                     fit, (treated, control, mask), (treated, control, reference)
                 ),
@@ -222,3 +235,26 @@ def planted_table(frame: pd.DataFrame, key: str, title: str, note: str) -> Publi
     if frame.empty:
         return None
     return PublicationTable(key=key, title=title, frame=frame.round(4), notes=(note,))
+
+
+def study_estimands(
+    link: Link, expected_y: np.ndarray, X: pd.DataFrame, frame: pd.DataFrame, char: Characteristic
+) -> list[GroupEffect]:
+    """What a group model estimates when E[y | x] is `expected_y`: its pseudo-true contrasts.
+
+    The study's specification need not be the true model (one characteristic's interaction
+    per regression, a distance term, region and year effects); fitting it to the expected
+    outcomes gives the values it converges to on these rows, so the planted-effect check
+    compares an estimate with what that very specification targets.
+    """
+    fit = pseudo_true_fit(link, expected_y, X)
+    return group_contrasts(fit, X, frame, char)
+
+
+def recovery_z(estimates: pd.DataFrame, estimands: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Estimands merged with the estimates on `keys`; z = (estimate - estimand) / SE."""
+    gaps = estimands.merge(
+        estimates[[*keys, "estimate", "std_error"]], on=keys, validate="one_to_one"
+    )
+    gaps["z"] = (gaps["estimate"] - gaps["estimand"]) / gaps["std_error"]
+    return gaps

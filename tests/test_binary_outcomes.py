@@ -22,6 +22,7 @@ from analysis.estimators.binary_outcomes import (
     difference_of_contrasts,
     fit_linear,
     fit_probit,
+    pseudo_true_fit,
     set_treatment,
 )
 
@@ -484,3 +485,19 @@ def test_bad_inputs_are_rejected(probit_case):
         fit_linear(y, X, bad_labels)
     with pytest.raises(ValueError, match="rows"):
         fit_linear(y[:-1], X, labels)
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+def test_pseudo_true_fit_is_the_fit_to_expected_outcomes(probit_case):
+    """Correct model: the true coefficients; 0/1 outcomes: exactly the probit MLE."""
+    y, X, _, _ = probit_case
+    beta = np.linspace(-0.5, 0.5, X.shape[1])
+    expected = special.ndtr(X.to_numpy() @ beta)
+    assert np.allclose(pseudo_true_fit("probit", expected, X).params, beta, atol=1e-8)
+    linear = pseudo_true_fit("identity", X.to_numpy() @ beta, X)
+    assert np.allclose(linear.params, beta, atol=1e-10)
+    ones_and_zeros = np.clip(y, 1e-12, 1 - 1e-12)  # strictly inside (0, 1)
+    mle = sm.Probit(y, X).fit(disp=0, tol=1e-12).params
+    assert np.allclose(pseudo_true_fit("probit", ones_and_zeros, X).params, mle, atol=1e-6)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        pseudo_true_fit("probit", y, X)

@@ -19,9 +19,9 @@ import pytest
 
 from analysis.context import RunContext
 from analysis.ls import run_ls_analysis
-from analysis.ls.effects import all_effects
+from analysis.ls.effects import all_effects, within_group_effects
 from analysis.ls.planted import load_truth, planted_vs_estimated
-from analysis.ls.sample import load_sample
+from analysis.ls.sample import CHARACTERISTICS, load_sample, outcome_rows
 from mobility.generate.ls import write_ls_twin
 
 REPO = Path(__file__).resolve().parents[1]
@@ -132,17 +132,57 @@ def test_links_match_independent_pandas(built: tuple[Path, Path]) -> None:
                 children.at[lsid, "gor"] != adults.at[lsid, "gor"],
                 min(ranks) if ranks else None,
                 adults.at[lsid, "econ_activity"] == "1",
+                # the study's occupation outcome: professional/technical (class 1) versus
+                # skilled and semi/unskilled; missing without a current or last occupation
+                (adults.at[lsid, "occ_class"] == "1")
+                if adults.at[lsid, "occ_class"] in CLASS_RANK
+                else None,
             )
     mart = _query(
         warehouse,
-        "select member_id, is_mover, parent_class, is_employed from marts.fct_ls_child_adult_links",
+        "select member_id, is_mover, parent_class, is_employed, is_professional_technical "
+        "from marts.fct_ls_child_adult_links",
     )
     names = {"professional and technical": 1, "skilled": 2, "semi-skilled and unskilled": 3}
     got = {
-        r.member_id: (bool(r.is_mover), names.get(r.parent_class), bool(r.is_employed))
+        r.member_id: (
+            bool(r.is_mover),
+            names.get(r.parent_class),
+            bool(r.is_employed),
+            None if pd.isna(r.is_professional_technical) else bool(r.is_professional_technical),
+        )
         for r in mart.itertuples(index=False)
     }
     assert got == expected
+    assert sum(v[3] is None for v in got.values()) > 0  # people who never worked
+
+
+def test_outcome_samples_and_the_studys_differences(built: tuple[Path, Path]) -> None:
+    """Rows dropped per outcome, not jointly; differences are first minus second group."""
+    con = duckdb.connect(str(built[1]), read_only=True)
+    try:
+        frame = load_sample(con).frame
+    finally:
+        con.close()
+    employment = outcome_rows(frame, "employed")
+    occupation = outcome_rows(frame, "professional_technical")
+    assert len(occupation) < len(employment) == len(frame)
+    assert (occupation["employed"] == 0).sum() > 0  # last job counts
+    estimates = within_group_effects(frame, "professional_technical", CHARACTERISTICS[0])
+    by_label = estimates.set_index("label")
+    assert by_label.loc["Male", "n_obs"] + by_label.loc["Female", "n_obs"] == len(occupation)
+    gap = by_label.loc["Male", "estimate"] - by_label.loc["Female", "estimate"]
+    assert np.isclose(by_label.loc["Male versus female", "estimate"], gap)
+    labels = [
+        char.difference_label(group) for char in CHARACTERISTICS for group in char.compared_groups()
+    ]
+    assert labels == [
+        "Male versus female",
+        "White versus non-white",
+        "Degree holder versus no degree",
+        "Parent: skilled occ. vs semi/unskilled occ.",
+        "Parent: professional/technical occ. vs semi/unskilled occ.",
+    ]
 
 
 def _check_recovery(data: Path, warehouse: Path) -> None:
@@ -155,8 +195,8 @@ def _check_recovery(data: Path, warehouse: Path) -> None:
     assert len(sample.frame) == truth["n_analysis_sample"]
     estimates, skipped = all_effects(sample.frame)
     assert skipped == []
-    check = planted_vs_estimated(estimates, truth)
-    assert len(check) == 20  # 2 outcomes x (overall + 9 groups)
+    check = planted_vs_estimated(estimates, sample.frame, truth)
+    assert len(check) == 30  # 2 outcomes x (overall + 9 groups + 5 differences)
     assert check["Gap (SEs)"].abs().max() <= 3, check.to_string()
     assert np.isfinite(check["Standard error"]).all() and (check["Standard error"] > 0).all()
 

@@ -1,13 +1,15 @@
-"""Strand B: are the planted within-group mover effects recovered, with honest standard errors?
+"""Strand B: does the study's specification recover what it estimates, with honest SEs?
 
-Slow (CI runs them). One seed at small scale (34 LA clusters) says little: with 27 correlated
-group effects, a run with one effect beyond 3 SE is expected now and then even with correct
-standard errors (docs/panel.md, "Recovery of planted effects"). So:
+Slow (CI runs them). The planted value of each cell of tables 24 and 27 is the study's
+estimand: the study's group model (one mover interaction per regression, distance, region
+and year effects) fitted to the expected outcomes that the generator's true model implies
+for the analysis rows (`analysis.panel.planted`). So the check is of the study's
+specification, not of a variant chosen because it recovers the generator's group averages.
 
-- full scale (339 LA clusters, about 4,000 links), one seed: every group effect within 3 SE
-  and the gaps of the size correct SEs give;
-- small scale, several panel seeds on one strand-A data set: the gaps z = (estimate -
-  planted) / SE are centred on 0 (no bias) with a spread near 1 (calibrated SEs).
+Within one panel draw the 42 cells (3 outcomes x (9 groups + 5 differences)) share each
+outcome's mover coefficient, so their mean z moves with it (run means 0.06-0.28 over five
+full-scale seeds, docs/panel.md "Recovery"); the cells of two panel draws on one full-scale
+strand-A data set (84 gaps) are the run the tolerances apply to.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from mobility.generate.panel import write_panel_twin
 from mobility.generate.synthetic import generate_synthetic
 from mobility.layouts_panel import prepare_panel
 from mobility.warehouse import REPO_ROOT, run_dbt
-from tests.conftest import copy_data
 
 FULL_SEED = 20200701
-SMALL_SEEDS = (101, 102, 103, 104, 105)
+PANEL_SEEDS = (201, 202)
+CELLS = 3 * (9 + 5)
 
 
 def _panel_gaps(data: Path, root: Path, seeds: tuple[int, ...], scale: str) -> pd.DataFrame:
@@ -59,31 +61,15 @@ def _panel_gaps(data: Path, root: Path, seeds: tuple[int, ...], scale: str) -> p
 
 
 @pytest.mark.slow
-def test_full_scale_recovers_every_planted_group_effect(tmp_path: Path) -> None:
+def test_full_scale_study_specification_recovers_its_estimand(tmp_path: Path) -> None:
+    """z = (estimate - estimand) / SE over the cells: mean within 0.25, SD 0.8-1.25."""
     data = tmp_path / "data"
     generate_synthetic(data, seed=FULL_SEED, scale="full")
-    gaps = _panel_gaps(data, tmp_path, (FULL_SEED,), "full")
-    assert len(gaps) == 27
-    worst = gaps.loc[gaps["z"].abs().idxmax()]
-    assert (gaps["z"].abs() <= 3).all(), worst.to_dict()
-    assert gaps["z"].abs().mean() <= 1.3, gaps[["outcome", "group", "z"]].to_string()
-
-
-@pytest.mark.slow
-def test_small_scale_gaps_are_centred_with_unit_spread(small_data: Path, tmp_path: Path) -> None:
-    """Over five panel seeds (135 gaps, correlated within a seed and outcome).
-
-    A guard against gross bias or gross SE failure, not a precise check: 34 LA clusters give
-    SEs about 15-20% too small (SD of z near 1.2 over 24 seeds, docs/panel.md). Tolerances
-    come from that sweep (every window of five consecutive seeds of 101-124 passes): per
-    outcome |mean z| <= 1.25, SD of z <= 1.45, at least 83% within 2 SE, at most 6 beyond 3.
-    """
-    data = copy_data(small_data, tmp_path / "data")
-    gaps = _panel_gaps(data, tmp_path, SMALL_SEEDS, "small")
-    assert len(gaps) == 27 * len(SMALL_SEEDS)
-    summary = gaps.groupby("outcome")["z"].agg(["mean", "std"]).to_string()
-    assert (gaps.groupby("outcome")["z"].mean().abs() <= 1.25).all(), summary
-    assert 0.6 <= gaps["z"].std() <= 1.45, summary
-    assert (gaps["z"].abs() <= 2).mean() >= 0.83, summary
-    assert int((gaps["z"].abs() > 3).sum()) <= 6, gaps.loc[gaps["z"].abs() > 3].to_string()
+    gaps = _panel_gaps(data, tmp_path, PANEL_SEEDS, "full")
+    assert len(gaps) == CELLS * len(PANEL_SEEDS)
     assert np.isfinite(gaps["z"]).all()
+    summary = gaps.groupby(["seed", "outcome"])["z"].agg(["mean", "std"]).round(2).to_string()
+    assert abs(gaps["z"].mean()) <= 0.25, summary
+    assert 0.8 <= gaps["z"].std() <= 1.25, summary
+    worst = gaps.loc[gaps["z"].abs().idxmax()]
+    assert (gaps["z"].abs() <= 3.5).all(), worst.to_dict()

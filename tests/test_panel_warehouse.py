@@ -24,14 +24,23 @@ from analysis.estimators.binary_outcomes import (
     set_treatment,
 )
 from analysis.panel import run_panel_analysis
+from analysis.panel.effects import (
+    ANALYSIS,
+    INDICATORS_ANALYSIS,
+    JOINT_ANALYSIS,
+    group_design,
+    group_effects,
+)
 from analysis.panel.sample import (
     CHARACTERISTICS,
     CLUSTER,
+    DEMOGRAPHICS,
+    MOTIVATION_QUESTIONS,
+    OUTCOMES,
     binary_columns,
     design,
     load_sample,
     outcome_rows,
-    with_all_interactions,
 )
 from mobility.gate import run_gate
 from mobility.generate.panel import write_panel_twin
@@ -67,6 +76,16 @@ def links(built: tuple[Path, Path]) -> pd.DataFrame:
     con = duckdb.connect(str(built[1]), read_only=True)
     try:
         return con.execute("select * from marts.fct_teen_adult_links").df()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def sample(built: tuple[Path, Path]) -> pd.DataFrame:
+    """The analysis sample (read-only for tests)."""
+    con = duckdb.connect(str(built[1]), read_only=True)
+    try:
+        return load_sample(con)
     finally:
         con.close()
 
@@ -167,7 +186,14 @@ def _expected_links(data: Path) -> pd.DataFrame:
     adult = adult.rename(
         columns={"resp_age": "adult_age", "year": "adult_year", "la": "adult_la_code"}
     )
-    out = teen.merge(adult[["pidp", "adult_age", "adult_year", "adult_la_code"]], on="pidp")
+    code = adult["nssec_now"].where(adult["jbstat"].isin([1, 2]), adult["nssec_last"])
+    # The study's occupation outcome: top class of the three-class NS-SEC (8-class 1-3),
+    # missing without a current or last occupation (missing codes are negative).
+    adult["higher_professional"] = np.where(code.between(1, 8), code.between(1, 3), np.nan)
+    out = teen.merge(
+        adult[["pidp", "adult_age", "adult_year", "adult_la_code", "higher_professional"]],
+        on="pidp",
+    )
     out["is_mover"] = out["teen_la_code"] != out["adult_la_code"]
     return out.sort_values("pidp").reset_index(drop=True)
 
@@ -188,6 +214,23 @@ def test_links_match_an_independent_pandas_computation(
     )
     assert (got.loc[~got["is_mover"], "distance_miles"] == 0).all()
     assert (got.loc[got["is_mover"], "distance_miles"] > 0).all()
+    occupation = got["is_higher_professional"].map({True: 1.0, False: 0.0}).astype(float)
+    assert np.allclose(occupation, expected["higher_professional"], equal_nan=True)
+    assert occupation.isna().sum() > 0  # people with no current or last occupation: missing
+
+
+def test_each_outcome_has_its_own_sample(sample: pd.DataFrame) -> None:
+    """Occupation leaves out people with no occupation; income keeps workers; not jointly."""
+    frame = sample
+    sizes = {o: len(outcome_rows(frame, o)) for o in OUTCOMES}
+    assert sizes["higher_professional"] < sizes["employed"]
+    assert sizes["real_income"] < sizes["employed"]
+    # never-employed people with a last job are in the occupation sample
+    occupation = outcome_rows(frame, "higher_professional")
+    assert (occupation["employed"] == 0).sum() > 0
+    # an employment model keeps people whose occupation is missing
+    employment = outcome_rows(frame, "employed")
+    assert employment["higher_professional"].isna().sum() > 0
 
 
 def test_gate_suite_passes(built: tuple[Path, Path]) -> None:
@@ -235,10 +278,17 @@ def test_analysis_fills_tables_and_recovers_planted_effects(built: tuple[Path, P
     )
     assert {23, 24, 25, 26, 27, 28} <= filled
     assert {t.report_table for t in output.tables} >= {23, 24, 25, 26, 27, 28}
+    robustness = output.estimates[
+        output.estimates["analysis"].isin([*JOINT_ANALYSIS.values(), *INDICATORS_ANALYSIS.values()])
+    ]
+    assert set(robustness["analysis"]) == {*JOINT_ANALYSIS.values(), *INDICATORS_ANALYSIS.values()}
+    assert robustness["report_table"].isna().all()  # not the study's tables
+    keys = {t.key for t in output.tables}
+    assert {"panel_groups_joint_interactions", "panel_motivation_missing_indicators"} <= keys
     counts = output.descriptives.loc[output.descriptives["n"].notna(), "n"]
     assert (counts % 5 == 0).all()  # disclosure control rounded every count
     planted = next(t for t in output.tables if t.key == "panel_planted_vs_estimated").frame
-    assert len(planted) == 27  # 3 outcomes x 9 groups
+    assert len(planted) == 42  # 3 outcomes x (9 groups + 5 differences)
     worst = planted.loc[planted["Gap (SEs)"].abs().idxmax()]
     # A smoke check only: one small run (34 LA clusters) cannot show recovery within 3 SE,
     # since correct SEs put one of 27 effects beyond 3 SE in some runs and at this scale the
@@ -254,8 +304,8 @@ def test_within_group_effects_equal_finite_differences(built: tuple[Path, Path])
         frame = outcome_rows(load_sample(con), "higher_professional")
     finally:
         con.close()
-    characteristic = with_all_interactions(CHARACTERISTICS[3])  # as reported (effects.py)
-    X = design(frame, 3, characteristic)
+    characteristic = CHARACTERISTICS[3]
+    X = group_design(frame, characteristic)
     fit = fit_probit(frame["higher_professional"].to_numpy(), X, frame[CLUSTER].to_numpy())
     x1 = set_treatment(X, "mover", 1.0, characteristic.interactions).to_numpy()
     x0 = set_treatment(X, "mover", 0.0, characteristic.interactions).to_numpy()
@@ -280,3 +330,71 @@ def test_within_group_effects_equal_finite_differences(built: tuple[Path, Path])
         )
         assert abs(ours.estimate - effect(fit.params)) < 1e-10
         assert abs(ours.std_error - np.sqrt(grad @ fit.cov @ grad)) < 1e-6
+
+
+def test_group_models_are_the_studys_one_interaction_with_distance(sample: pd.DataFrame) -> None:
+    """One regression per characteristic, distance in, differences first minus second group."""
+    frame = sample
+    outcome = "real_income"  # OLS: the group effects are sums of coefficients
+    data = outcome_rows(frame, outcome)
+    estimates = group_effects(frame, outcome, CHARACTERISTICS)
+    assert estimates["model"].nunique() == len(CHARACTERISTICS)
+    for char in CHARACTERISTICS:
+        X = group_design(data, char)
+        assert "distance_miles" in X.columns
+        assert {c for c in X.columns if c.startswith("mover_x_")} == set(char.interactions)
+        assert {c for c in DEMOGRAPHICS if data[c].std() > 0} <= set(X.columns)
+    # gender: the male effect is the mover coefficient, the female one adds the interaction;
+    # the study's "Male versus female" is male minus female = -interaction coefficient.
+    X = group_design(data, CHARACTERISTICS[0])
+    coef = sm.OLS(data[outcome].to_numpy(), X.to_numpy()).fit().params
+    named = dict(zip(X.columns, coef, strict=True))
+    rows = estimates[estimates["model"] == "model 3 x gender"].set_index("label")["estimate"]
+    assert np.isclose(rows["Male"], named["mover"])
+    assert np.isclose(rows["Female"], named["mover"] + named["mover_x_female"])
+    assert np.isclose(rows["Male versus female"], -named["mover_x_female"])
+    differences = estimates[estimates["term"].str.startswith("mover_difference_")]
+    assert differences["label"].tolist() == [
+        "Male versus female",
+        "White versus non-white",
+        "Degree holder versus no degree",
+        "Parent: intermediate occ. vs routine/manual occ.",
+        "Parent: higher managerial occ. vs routine/manual occ.",
+    ]
+    within = estimates[estimates["term"].str.startswith("mover_in_")].set_index("label")
+    for first, second, label in (
+        ("White British", "Other ethnic groups", "White versus non-white"),
+        ("Degree", "No degree", "Degree holder versus no degree"),
+        (
+            "Parent class: intermediate",
+            "Parent class: routine and manual",
+            "Parent: intermediate occ. vs routine/manual occ.",
+        ),
+    ):
+        difference = differences.set_index("label").loc[label, "estimate"]
+        gap = within.loc[first, "estimate"] - within.loc[second, "estimate"]
+        assert np.isclose(difference, gap)
+
+
+def test_table_28_is_on_complete_cases(sample: pd.DataFrame) -> None:
+    """Table 28: respondents to all four items; the missing-indicator model is robustness."""
+    frame = sample
+    outcome = "real_income"
+    rows = outcome_rows(frame, outcome)
+    respondents = int(rows[list(MOTIVATION_QUESTIONS)].notna().all(axis=1).sum())
+    assert 0 < respondents < len(rows)
+    for how, analysis, table, n in (
+        ("complete", ANALYSIS[outcome], 28, respondents),
+        ("indicators", INDICATORS_ANALYSIS[outcome], None, len(rows)),
+    ):
+        result = group_effects(frame, outcome, CHARACTERISTICS[:1], how)
+        within = result[result["term"].str.startswith("mover_in_")]
+        assert within["n_obs"].sum() == n, how
+        assert (result["analysis"] == analysis).all()
+        assert (
+            result["report_table"].isna().all()
+            if table is None
+            else (result["report_table"] == table).all()
+        )
+        flags = result["term"].isin(["motivation_none", "motivation_some_missing"])
+        assert flags.any() == (how == "indicators")

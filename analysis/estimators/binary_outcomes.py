@@ -46,6 +46,7 @@ __all__ = [
     "difference_of_contrasts",
     "fit_linear",
     "fit_probit",
+    "pseudo_true_fit",
     "set_treatment",
 ]
 
@@ -74,7 +75,7 @@ class IndexModelFit:
     link: Link
     names: tuple[str, ...]
     params: np.ndarray
-    cov: np.ndarray  # cluster-robust CRV1; statsmodels 'HC1' if clusters is None
+    cov: np.ndarray  # cluster-robust CRV1; unclustered: HC0 (probit) or HC1 (OLS)
     nobs: int
     n_clusters: int | None
 
@@ -247,9 +248,9 @@ def _suspect_columns(arr: np.ndarray, names: Sequence[str], inv_info: object) ->
 # --------------------------------------------------------------------------- #
 
 
-def _cov_options(codes: np.ndarray | None) -> dict[str, object]:
+def _cov_options(codes: np.ndarray | None, unclustered: str) -> dict[str, object]:
     if codes is None:
-        return {"cov_type": "HC1"}
+        return {"cov_type": unclustered}
     return {"cov_type": "cluster", "cov_kwds": {"groups": codes}}
 
 
@@ -261,8 +262,8 @@ def fit_probit(y: np.ndarray, X: pd.DataFrame, clusters: np.ndarray | None = Non
     the statsmodels defaults:
 
     * with ``clusters``: CRV1 sandwich times ``G/(G-1) * (N-1)/(N-K)``;
-    * without: ``cov_type="HC1"``, which for discrete-choice models statsmodels
-      computes WITHOUT the ``N/(N-K)`` factor, i.e. it equals HC0.
+    * without: HC0 (asked for by that name: statsmodels' ``"HC1"`` for discrete-choice
+      models carries no ``N/(N-K)`` factor either, so it would be HC0 under a wrong label).
 
     Raises ``ValueError`` (naming columns where possible) for a non-binary or
     constant outcome, non-finite data, a singular design, perfect prediction /
@@ -287,7 +288,7 @@ def fit_probit(y: np.ndarray, X: pd.DataFrame, clusters: np.ndarray | None = Non
                 tol=_PROBIT_TOL,
                 maxiter=_PROBIT_MAXITER,
                 disp=0,
-                **_cov_options(codes),
+                **_cov_options(codes, "HC0"),
             )
         except PerfectSeparationError as exc:
             raise ValueError(f"perfect prediction in probit: {exc}") from exc
@@ -340,12 +341,38 @@ def fit_linear(y: np.ndarray, X: pd.DataFrame, clusters: np.ndarray | None = Non
     yy = _as_outcome(y, arr.shape[0])
     codes = _cluster_codes(clusters, arr.shape[0])
     _check_full_rank(arr, names)
-    res = sm.OLS(yy, arr).fit(**_cov_options(codes))
+    res = sm.OLS(yy, arr).fit(**_cov_options(codes, "HC1"))
     params = np.asarray(res.params, dtype=float)
     cov = np.asarray(res.cov_params(), dtype=float)
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(cov))):
         raise ValueError("OLS produced non-finite estimates (check scaling of X)")
     return _make_fit("identity", names, params, cov, arr.shape[0], codes)
+
+
+def pseudo_true_fit(link: Link, expected_y: np.ndarray, X: pd.DataFrame) -> IndexModelFit:
+    """The probability limit of a probit or OLS fit of X when E[y | x] is ``expected_y``.
+
+    A probit's score is linear in y, so the (quasi-)MLE with y replaced by its expectation
+    solves the expected score equations: the parameters the estimator converges to given
+    these rows, whatever the true model (the "pseudo-true" values of a misspecified fit).
+    OLS likewise. Used to state what a specification estimates under a planted model; the
+    covariance is zero (there is no sampling error to describe).
+    """
+    arr = _as_design(X)
+    names = tuple(str(c) for c in X.columns)
+    yy = _as_outcome(expected_y, arr.shape[0])
+    _check_full_rank(arr, names)
+    if link == "probit":
+        if yy.min() <= 0.0 or yy.max() >= 1.0:
+            raise ValueError("expected probit outcomes must lie strictly between 0 and 1")
+        # The binomial GLM with a probit link has the probit's score and takes fractions.
+        family = sm.families.Binomial(link=sm.families.links.Probit())
+        res = sm.GLM(yy, arr, family=family).fit(tol=1e-12, maxiter=_PROBIT_MAXITER)
+    else:
+        res = sm.OLS(yy, arr).fit()
+    params = np.asarray(res.params, dtype=float)
+    zeros = np.zeros((params.size, params.size))
+    return _make_fit(link, names, params, zeros, arr.shape[0], None)
 
 
 def _make_fit(

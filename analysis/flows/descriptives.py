@@ -40,11 +40,41 @@ def _category_order(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int
     return {(t, c): o for t, c, o in rows}
 
 
+# Typologies whose study sample is a few flow years: their pooled rows pool only those years
+# (the hot/cold spots were measured on 2017-2018 moves, as the study's tables 2-5).
+STUDY_YEARS: dict[str, tuple[int, ...]] = {"smi_2017": (2017, 2018)}
+
+
+def study_years_only(rates: pd.DataFrame) -> pd.DataFrame:
+    """Rates with each `STUDY_YEARS` typology restricted to its years and re-pooled over them.
+
+    The mart pools all flow years ('all years'); for such a typology the per-year rows of
+    other years are dropped and the pooled rows recomputed as moves / population summed over
+    its own years (no pooled row when none of them is in the data).
+    """
+    keep = ~rates["typology"].isin(STUDY_YEARS)
+    parts = [rates[keep]]
+    for typology, years in STUDY_YEARS.items():
+        per_year = rates[
+            (rates["typology"] == typology) & rates["period"].isin([str(y) for y in years])
+        ]
+        if per_year.empty:
+            continue
+        keys = ["typology", "sending_type", "receiving_type", "sex", "age_band"]
+        pooled = per_year.groupby(keys, as_index=False)[["moves", "sending_population"]].sum()
+        pooled["period"] = "all years"
+        population = pooled["sending_population"]
+        pooled["rate"] = (pooled["moves"] / population).where(population > 0)
+        parts += [per_year, pooled[rates.columns]]
+    return pd.concat(parts, ignore_index=True)
+
+
 def migration_rate_descriptives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Tidy rows: analysis migration_rates_<typology>_<view>, rate as value, moves as n."""
     rates = con.execute(
         "select * from marts.fct_type_pair_migration_rates order by typology, period"
     ).df()
+    rates = study_years_only(rates)
     frames = []
     for view, (column, condition) in RATE_VIEWS.items():
         subset = rates.query(_pandas_condition(condition))
@@ -100,10 +130,21 @@ def rate_tables(
                     notes=(
                         "Rate = moves from LAs of the sending type to LAs of the receiving type "
                         "/ mid-year population of the sending type, in percent.",
+                        *_years_note(typology),
                     ),
                 )
             )
     return tables
+
+
+def _years_note(typology: str) -> tuple[str, ...]:
+    years = STUDY_YEARS.get(typology)
+    if years is None:
+        return ()
+    span = f"{years[0]}-{years[-1]}"
+    return (
+        f"Moves of {span} only (the study's hot/cold-spot sample); pooled rates are over {span}.",
+    )
 
 
 def covariate_means(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

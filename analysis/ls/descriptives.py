@@ -55,7 +55,8 @@ def stayers_vs_movers(frame: pd.DataFrame) -> pd.DataFrame:
     for column, label in SHARES.items():
         counts = {}
         for group, part in groups.items():
-            x, n = int(part[column].sum()), len(part)
+            known = part[column].dropna()  # occupation: people with an occupation
+            x, n = int(known.sum()), len(known)
             counts[group] = (x, n)
             add(label, group, 100 * x / n if n else float("nan"), n, min(x, n - x), sdc.SHARE, x)
         (x0, n0), (x1, n1) = counts["Stayers"], counts["Movers"]

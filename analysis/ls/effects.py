@@ -1,6 +1,8 @@
 """Probit mover effects for strand C: models 1-3 and the within-group effects (tables 31, 32).
 
-Standard errors are heteroskedasticity-robust (HC1), not clustered by childhood region. The
+Standard errors are heteroskedasticity-robust HC0 (the probit sandwich without a
+small-sample factor; statsmodels' "HC1" for probit is the same matrix, so we ask for and
+label it HC0), not clustered by childhood region. The
 analysis sample comes from the three or so regions of the most deprived quintile in each
 census, and there are only ten regions in all: cluster-robust (CRV1) inference needs many
 clusters (it over-rejects badly below a few dozen), and with childhood-region effects in the
@@ -18,7 +20,14 @@ import pandas as pd
 
 from analysis.disclosure import interaction_support, term_support
 from analysis.estimators.binary_outcomes import fit_probit
-from analysis.ls.sample import CHARACTERISTICS, MODEL_BLOCKS, OUTCOMES, TERM_LABELS, design
+from analysis.ls.sample import (
+    CHARACTERISTICS,
+    MODEL_BLOCKS,
+    OUTCOMES,
+    TERM_LABELS,
+    design,
+    outcome_rows,
+)
 from analysis.mover_effects import (
     Characteristic,
     binary_columns,
@@ -30,9 +39,9 @@ from analysis.mover_effects import (
 )
 
 SE_NOTE = (
-    "Average marginal effects from probit models; heteroskedasticity-robust (HC1) standard "
-    "errors in parentheses, not clustered: the most deprived quintile spans only about three "
-    "childhood regions, too few clusters for cluster-robust inference."
+    "Average marginal effects from probit models; heteroskedasticity-robust standard errors "
+    "(HC0, no small-sample factor) in parentheses, not clustered: the most deprived quintile "
+    "spans only about three childhood regions, too few clusters for cluster-robust inference."
 )
 REPORT_TABLE = {"employed": 31, "professional_technical": 32}
 ANALYSIS = "ls_mover_effects"
@@ -41,10 +50,11 @@ ANALYSIS = "ls_mover_effects"
 def nested_models(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """AMEs of every reported term in models 1-3 (region and year effects not reported)."""
     rows = []
-    y = frame[outcome].to_numpy(dtype=float)
-    cell = everyone_min_cell(frame)
+    data = outcome_rows(frame, outcome)
+    y = data[outcome].to_numpy(dtype=float)
+    cell = everyone_min_cell(data)
     for model in MODEL_BLOCKS:
-        X = design(frame, model)
+        X = design(data, model)
         fit = fit_probit(y, X)
         support = term_support(X)  # disclosure: the smaller group each term contrasts
         for term, label, est in labelled_effects(fit, X, TERM_LABELS, binary_columns(X)):
@@ -62,9 +72,11 @@ def within_group_effects(
 
     Each difference is against the reference group, with the one-degree-of-freedom Wald test
     of equal effects (`analysis.mover_effects.group_contrasts`); both go in the same table.
+    The rows are the outcome's own sample (`outcome_rows`).
     """
-    y = frame[outcome].to_numpy(dtype=float)
-    X = design(frame, 3, characteristic)
+    data = outcome_rows(frame, outcome)
+    y = data[outcome].to_numpy(dtype=float)
+    X = design(data, 3, characteristic)
     fit = fit_probit(y, X)
     model = f"{outcome}: model 3 x {characteristic.name}"
     table = REPORT_TABLE[outcome]
@@ -72,7 +84,7 @@ def within_group_effects(
         [
             estimate_row(ANALYSIS, table, model, e.term, e.label, e.estimate, e.min_cell)
             | {"term_support": interaction_support(X, characteristic.interactions)}  # disclosure
-            for e in group_contrasts(fit, X, frame, characteristic)
+            for e in group_contrasts(fit, X, data, characteristic)
         ]
     )
 

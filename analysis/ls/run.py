@@ -107,24 +107,28 @@ def _group_table(estimates: pd.DataFrame, outcome: str) -> PublicationTable:
         report_table=number,
         notes=(
             SAMPLE_NOTE,
-            "Model 3 with mover x characteristic terms, one model per characteristic; "
-            "differences tested against the reference group (Wald, 1 d.f.).",
+            "Model 3 with mover x characteristic terms, one model per characteristic (the other "
+            "characteristics stay in as controls); differences are the first group's mover "
+            "effect minus the second's (e.g. male minus female), Wald test (1 d.f.).",
             SE_NOTE,
             SDC_NOTE,
         ),
     )
 
 
-def _planted_table(estimates: pd.DataFrame, context: RunContext) -> PublicationTable | None:
+def _planted_table(
+    estimates: pd.DataFrame, frame: pd.DataFrame, context: RunContext
+) -> PublicationTable | None:
     truth = load_truth(context.data_dir)
     if truth is None:
         return None
     return planted_table(
-        planted_vs_estimated(estimates, truth),
+        planted_vs_estimated(estimates, frame, truth),
         key="ls_planted_vs_estimated",
         title="ONS LS synthetic twin: planted vs estimated mover effects",
-        note="Planted: average mover contrast implied by the generator's probit in this sample "
-        "(ons_ls/truth.json). Estimated: model 3 AME or model 3 x characteristic.",
+        note="Planted: the study's estimand, i.e. the model 3 AME or model 3 x characteristic "
+        "effect fitted to the expected outcomes the generator's probit implies for these people "
+        "(ons_ls/truth.json). Estimated: the same model fitted to the observed outcomes.",
     )
 
 
@@ -139,8 +143,9 @@ def run_ls_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
     frame = sample.frame
     if sample.dropped:
         output.notes.append(
-            f"ONS LS: {people_phrase(sample.dropped)} from the most deprived quintile left out for "
-            "missing values (parent class, ethnicity or illness)."
+            f"ONS LS: {people_phrase(sample.dropped)} from the most deprived quintile left out "
+            "for a missing control (parent class, ethnicity or illness); the occupation models "
+            "also leave out people with no current or last occupation."
         )
     if not has_movers_and_stayers(frame):
         return skip_all(output, TABLES, NO_CONTRAST)
@@ -165,7 +170,7 @@ def run_ls_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
         if figure is not None:
             output.figures.append(figure)
         if context.data_source == "synthetic":
-            planted = _planted_table(estimates, context)
+            planted = _planted_table(estimates, frame, context)
             if planted is not None:
                 output.tables.append(planted)
     return release(output, "ONS LS", controlled)

@@ -1,7 +1,10 @@
 """The strand C analysis sample and its design matrices (models 1-3 and mover interactions).
 
 Reads `marts.fct_ls_child_adult_links`, keeps people whose childhood region was in the most
-deprived quintile, and turns the mart's booleans into the 0/1 columns the estimators take.
+deprived quintile with every control known, and turns the mart's booleans into the 0/1
+columns the estimators take. Each outcome's models then use the rows with that outcome known
+(`outcome_rows`): the occupation models leave out people with no current or last occupation;
+rows are not dropped jointly over the two outcomes.
 Column names are shared with the synthetic generator's planted coefficients, so the
 planted-vs-estimated check compares like with like.
 """
@@ -60,21 +63,28 @@ MODEL_BLOCKS: dict[int, tuple[str, ...]] = {
 }
 
 
+# Differences as the study reports them: the first group's mover effect minus the second's.
 CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
-        "gender", {"mover_x_male": "male"}, {"Female": "female", "Male": "male"}, "Male"
+        "gender",
+        {"mover_x_male": "male"},
+        {"Female": "female", "Male": "male"},
+        "Female",
+        {"Male": "Male versus female"},
     ),
     Characteristic(
         "ethnicity",
         {"mover_x_white": "white"},
         {"White": "white", "Non-white": "non_white"},
-        "White",
+        "Non-white",
+        {"White": "White versus non-white"},
     ),
     Characteristic(
         "degree",
         {"mover_x_degree": "degree"},
         {"Degree": "degree", "No degree": "no_degree"},
         "No degree",
+        {"Degree": "Degree holder versus no degree"},
     ),
     Characteristic(
         "parent class",
@@ -87,7 +97,13 @@ CHARACTERISTICS: tuple[Characteristic, ...] = (
             "Parent skilled": "parent_skilled",
             "Parent semi-skilled and unskilled": "parent_semi_unskilled",
         },
-        "Parent professional and technical",
+        "Parent semi-skilled and unskilled",
+        {
+            "Parent skilled": "Parent: skilled occ. vs semi/unskilled occ.",
+            "Parent professional and technical": (
+                "Parent: professional/technical occ. vs semi/unskilled occ."
+            ),
+        },
     ),
 )
 
@@ -119,16 +135,18 @@ order by member_id
 @dataclass(frozen=True)
 class Sample:
     frame: pd.DataFrame
-    dropped: int  # people of the most deprived quintile left out for missing values
+    dropped: int  # people of the most deprived quintile left out for a missing control
 
 
 def load_sample(con: duckdb.DuckDBPyConnection) -> Sample:
-    """People from the most deprived quintile with every model variable known."""
+    """People from the most deprived quintile with every control known (outcomes may not be)."""
     raw = con.execute(_QUERY).df()
-    needed = [c for c in raw.columns if c != "member_id"]
+    needed = [c for c in raw.columns if c not in ("member_id", *OUTCOMES)]
     frame = raw.dropna(subset=needed).reset_index(drop=True)
-    for column in ("mover", "employed", "professional_technical", "male", "white", "degree"):
+    for column in ("mover", "male", "white", "degree"):
         frame[column] = frame[column].astype(int)
+    for column in OUTCOMES:
+        frame[column] = frame[column].astype(float)
     frame["parent_professional"] = (frame["parent_class"] == "professional and technical").astype(
         int
     )
@@ -140,6 +158,11 @@ def load_sample(con: duckdb.DuckDBPyConnection) -> Sample:
     frame["non_white"] = 1 - frame["white"]
     frame["no_degree"] = 1 - frame["degree"]
     return Sample(frame, int(len(raw) - len(frame)))
+
+
+def outcome_rows(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """The outcome's own sample: rows with it known (occupation: people with an occupation)."""
+    return frame[frame[outcome].notna()].reset_index(drop=True)
 
 
 def _dummies(values: pd.Series, prefix: str) -> pd.DataFrame:

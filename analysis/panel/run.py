@@ -8,6 +8,8 @@ Special Licence data are restricted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 import pandas as pd
 
@@ -42,6 +44,9 @@ from analysis.panel.descriptives import (
 from analysis.panel.effects import (
     ANALYSIS,
     DIFFERENCE_TABLE,
+    INDICATORS_ANALYSIS,
+    JOINT_ANALYSIS,
+    MOTIVATION_SUFFIX,
     MOTIVATION_TABLE,
     SE_NOTE,
     WITHIN_TABLE,
@@ -54,6 +59,7 @@ from analysis.panel.sample import (
     MOTIVATION_QUESTIONS,
     OUTCOMES,
     load_sample,
+    year_effects_note,
 )
 from analysis.tables import coefficient_cells, regression_table, wide_descriptives
 
@@ -110,7 +116,7 @@ def _motivation_table(
     )
 
 
-def _model_table(estimates: pd.DataFrame, outcome: str) -> PublicationTable | None:
+def _model_table(estimates: pd.DataFrame, outcome: str, year_note: str) -> PublicationTable | None:
     models = estimates[
         (estimates["analysis"] == ANALYSIS[outcome]) & estimates["model"].str.match(r"model \d$")
     ].copy()
@@ -128,25 +134,29 @@ def _model_table(estimates: pd.DataFrame, outcome: str) -> PublicationTable | No
         key=f"panel_models_{outcome}",
         title=f"BHPS/UKHLS: mover effect on {OUTCOMES[outcome].lower()}, models 1-3",
         frame=frame,
-        notes=(SAMPLE_NOTE, SE_NOTE, SDC_NOTE),
+        notes=(SAMPLE_NOTE, year_note, SE_NOTE, SDC_NOTE),
     )
 
 
-def model_sizes(estimates: pd.DataFrame, motivation: bool) -> pd.Series:
-    """People in the model 3 x characteristic fits, per analysis: the sum of the group sizes."""
-    suffix = " + motivation" if motivation else ""
+def model_sizes(estimates: pd.DataFrame, names: Mapping[str, str], suffix: str) -> pd.Series:
+    """People in the group models of each analysis: the sum of one model's group sizes."""
+    motivated = estimates["model"].str.endswith(MOTIVATION_SUFFIX)
     within = estimates[
-        estimates["term"].str.startswith("mover_in_") & estimates["model"].str.endswith(suffix)
+        estimates["analysis"].isin(names.values())
+        & estimates["term"].str.startswith("mover_in_")
+        & (motivated if suffix else ~motivated)
     ]
-    if not motivation:
-        within = within[~within["model"].str.endswith(" + motivation")]
     return within.groupby(["analysis", "model"])["n_obs"].sum().groupby("analysis").max()
 
 
-def by_outcome_table(estimates: pd.DataFrame, report_table: int, motivation: bool) -> pd.DataFrame:
-    """One block per characteristic; one row per group (or difference); a column per outcome."""
-    suffix = " + motivation" if motivation else ""
-    part = estimates[estimates["report_table"] == report_table]
+def by_outcome_table(
+    part: pd.DataFrame, sizes: pd.Series, names: Mapping[str, str], suffix: str
+) -> pd.DataFrame:
+    """One block per characteristic; one row per group (or difference); a column per outcome.
+
+    `part` holds the rows to show, `names` maps each outcome to its analysis name, and
+    `sizes` (from `model_sizes`) gives the observations row.
+    """
     columns = list(OUTCOMES.values())
     rows: list[list[str]] = []
     for char in CHARACTERISTICS:
@@ -158,7 +168,7 @@ def by_outcome_table(estimates: pd.DataFrame, report_table: int, motivation: boo
         for label in block["label"].unique():
             coef_row, se_row = [str(label)], [""]
             for outcome in OUTCOMES:
-                hit = block[(block["label"] == label) & (block["analysis"] == ANALYSIS[outcome])]
+                hit = block[(block["label"] == label) & (block["analysis"] == names[outcome])]
                 cells = (
                     coefficient_cells(*hit.iloc[0][["estimate", "std_error", "p_value"]], 3)
                     if not hit.empty
@@ -167,44 +177,97 @@ def by_outcome_table(estimates: pd.DataFrame, report_table: int, motivation: boo
                 coef_row.append(cells[0])
                 se_row.append(cells[1])
             rows += [coef_row, se_row]
-    n_obs = model_sizes(estimates, motivation)
     rows.append(
         ["Observations"]
-        + [
-            f"{int(n_obs[ANALYSIS[o]]):,}" if pd.notna(n_obs.get(ANALYSIS[o])) else ""
-            for o in OUTCOMES
-        ]
+        + [f"{int(sizes[names[o]]):,}" if pd.notna(sizes.get(names[o])) else "" for o in OUTCOMES]
     )
     return pd.DataFrame(rows, columns=["", *columns])
 
 
-def _group_tables(estimates: pd.DataFrame) -> list[PublicationTable]:
-    specs = (
-        (WITHIN_TABLE, False, "mover effect within each group"),
-        (DIFFERENCE_TABLE, False, "difference in the mover effect between groups"),
+STUDY_GROUP_NOTE = (
+    "Model 3 (mover, distance, LA economy, demographics and parent class, region and year "
+    "effects) plus one characteristic's mover interactions, one regression per characteristic "
+    "(the other characteristics stay in as controls). Within a group: the average over its "
+    "members of the mover-vs-stayer contrast. Differences: the first group's mover effect minus "
+    "the second's (e.g. male minus female), Wald test (1 d.f.)."
+)
+MOTIVATION_NOTE = (
+    "Plus the most and second most important reason for wanting a job and aspect of a job "
+    "(dummies; reference: the first category), on respondents to all four items (complete "
+    "cases)."
+)
+JOINT_NOTE = (
+    "Robustness analysis, not the study's specification (analyses *_joint_interactions): one "
+    "model 3 holding the mover interactions with gender, ethnicity, degree and parent class at "
+    "once, without distance. A group's effect then averages its own members' effects over "
+    "their mix of the other characteristics (the study's one-interaction model weights that mix "
+    "by the variance of moving), and switching the mover dummy holds no distance fixed."
+)
+INDICATORS_NOTE = (
+    "Robustness analysis for table 28 (analyses *_motivation_missing_indicators): everyone "
+    "stays in; one flag for no youth answers at all, one for some answers missing, and a "
+    "missing item otherwise counts as the reference answer."
+)
+
+
+def _group_tables(estimates: pd.DataFrame, year_note: str) -> list[PublicationTable]:
+    study = (
+        (WITHIN_TABLE, "", "mover effect within each group", (STUDY_GROUP_NOTE,)),
+        (
+            DIFFERENCE_TABLE,
+            "",
+            "difference in the mover effect between groups",
+            (STUDY_GROUP_NOTE,),
+        ),
         (
             MOTIVATION_TABLE,
-            True,
+            MOTIVATION_SUFFIX,
             "mover effects and differences with teenage motivation controlled",
+            (STUDY_GROUP_NOTE, MOTIVATION_NOTE),
         ),
     )
     tables = []
-    for number, motivation, what in specs:
+    for number, suffix, what, notes in study:
         tables.append(
             PublicationTable(
                 key=f"table_{number}_panel_groups",
                 title=f"Table {number}: {what} (BHPS/UKHLS)",
-                frame=by_outcome_table(estimates, number, motivation),
-                report_table=number,
-                notes=(
-                    SAMPLE_NOTE,
-                    "Model 3 (without distance) with the mover x gender, ethnicity, degree and "
-                    "parent class terms together"
-                    + (", plus the four motivation answers" if motivation else "")
-                    + "; differences against the reference group, Wald test (1 d.f.).",
-                    SE_NOTE,
-                    SDC_NOTE,
+                frame=by_outcome_table(
+                    estimates[estimates["report_table"] == number],
+                    model_sizes(estimates, ANALYSIS, suffix),
+                    ANALYSIS,
+                    suffix,
                 ),
+                report_table=number,
+                notes=(SAMPLE_NOTE, *notes, year_note, SE_NOTE, SDC_NOTE),
+            )
+        )
+    robustness = (
+        (
+            "panel_groups_joint_interactions",
+            JOINT_ANALYSIS,
+            "",
+            "all mover interactions in one model, no distance",
+            JOINT_NOTE,
+        ),
+        (
+            "panel_motivation_missing_indicators",
+            INDICATORS_ANALYSIS,
+            MOTIVATION_SUFFIX,
+            "table 28 with non-respondents kept through missing-answer flags",
+            INDICATORS_NOTE,
+        ),
+    )
+    for key, names, suffix, what, note in robustness:
+        part = estimates[estimates["analysis"].isin(names.values())]
+        if part.empty:
+            continue
+        tables.append(
+            PublicationTable(
+                key=key,
+                title=f"Robustness (BHPS/UKHLS): group mover effects and differences, {what}",
+                frame=by_outcome_table(part, model_sizes(estimates, names, suffix), names, suffix),
+                notes=(SAMPLE_NOTE, note, year_note, SE_NOTE, SDC_NOTE),
             )
         )
     return tables
@@ -219,9 +282,11 @@ def _planted_table(
     return planted_table(
         planted_vs_estimated(estimates, frame, truth, ANALYSIS),
         key="panel_planted_vs_estimated",
-        title="BHPS/UKHLS synthetic twin: planted vs estimated mover effects within groups",
-        note="Planted: mean over the group of F(x'b | mover) - F(x'b | stayer) with the "
-        "generator's coefficients (ukhls/truth.json). Estimated: model 3 x characteristic.",
+        title="BHPS/UKHLS synthetic twin: planted vs estimated mover effects within groups and "
+        "differences (tables 24 and 27)",
+        note="Planted: the study's estimand, i.e. the group contrast of the study's group "
+        "model fitted to the expected outcomes the generator's coefficients imply for these "
+        "people (ukhls/truth.json). Estimated: the same model fitted to the observed outcomes.",
     )
 
 
@@ -255,11 +320,12 @@ def run_panel_analysis(con: duckdb.DuckDBPyConnection, context: RunContext) -> A
     output.estimates = check_columns(estimates, ESTIMATE_COLUMNS, "panel estimates")
     test_rows = estimates[estimates["label"].str.startswith(CHI2)]
     output.tables.append(_sample_table(descriptives))
+    year_note = year_effects_note(frame)
     for outcome in OUTCOMES:
-        table = _model_table(estimates, outcome)
+        table = _model_table(estimates, outcome, year_note)
         if table is not None:
             output.tables.append(table)
-    output.tables += _group_tables(estimates)
+    output.tables += _group_tables(estimates, year_note)
     output.tables += [_motivation_table(descriptives, test_rows, q) for q in MOTIVATION_TABLES]
     planted = _planted_table(estimates, frame, context)
     if planted is not None:

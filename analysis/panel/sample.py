@@ -1,13 +1,16 @@
 """The strand B analysis sample and its design matrices (models 1-3, interactions, motivation).
 
 Reads `marts.fct_teen_adult_links` and turns the mart's booleans and codes into the 0/1 and
-numeric columns the estimators take. One complete-case sample (every model-3 control known)
-serves models 1-3, so the nested models are comparable; income models use its workers.
+numeric columns the estimators take. Links with every model-3 control known serve models 1-3
+(so the nested models are comparable); each model then keeps the rows with its own outcome
+known (`outcome_rows`): occupation models leave out people with no current or last
+occupation, income models keep workers. Rows are never dropped jointly over outcomes.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Literal
 
 import duckdb
 import numpy as np
@@ -58,9 +61,11 @@ TERM_LABELS: dict[str, str] = {
 }
 MODEL_BLOCKS: dict[int, tuple[str, ...]] = {1: BASE, 2: BASE + LA_ECONOMY}
 MODEL_BLOCKS[3] = MODEL_BLOCKS[2] + DEMOGRAPHICS
-# Left out of the mover x characteristic models: the group effect is the effect of moving.
-GROUP_MODEL_EXCLUDES: tuple[str, ...] = ("distance_miles",)
-MIN_EFFECT_CELL = 50  # years/regions with fewer links are pooled with a neighbour
+# Left out of the joint-interactions robustness model (not the study's group models).
+JOINT_MODEL_EXCLUDES: tuple[str, ...] = ("distance_miles",)
+# How the motivation answers enter table 28: the study's complete cases (respondents to all
+# four items), or everyone with non-response flags (a robustness analysis).
+Motivation = Literal["complete", "indicators"]
 MOTIVATION_QUESTIONS: dict[str, str] = {
     "reason_for_job_1": "Most important reason for wanting a job",
     "reason_for_job_2": "Second most important reason for wanting a job",
@@ -87,21 +92,29 @@ MOTIVATION_CATEGORIES: dict[str, dict[int, str]] = {
 }
 
 
+# The study's differences: the first group's mover effect minus the second's, labelled in
+# its wording (table 24 of the study: men 0.077 - women 0.042 = 0.034).
 CHARACTERISTICS: tuple[Characteristic, ...] = (
     Characteristic(
-        "gender", {"mover_x_female": "female"}, {"Male": "male", "Female": "female"}, "Male"
+        "gender",
+        {"mover_x_female": "female"},
+        {"Male": "male", "Female": "female"},
+        "Female",
+        {"Male": "Male versus female"},
     ),
     Characteristic(
         "ethnicity",
         {"mover_x_white_british": "white_british"},
         {"White British": "white_british", "Other ethnic groups": "not_white_british"},
-        "White British",
+        "Other ethnic groups",
+        {"White British": "White versus non-white"},
     ),
     Characteristic(
         "degree",
         {"mover_x_degree": "degree"},
-        {"No degree": "no_degree", "Degree": "degree"},
+        {"Degree": "degree", "No degree": "no_degree"},
         "No degree",
+        {"Degree": "Degree holder versus no degree"},
     ),
     Characteristic(
         "parent class",
@@ -114,14 +127,19 @@ CHARACTERISTICS: tuple[Characteristic, ...] = (
             "Parent class: intermediate": "parent_intermediate",
             "Parent class: routine and manual": "parent_routine",
         },
-        "Parent class: higher managerial and professional",
+        "Parent class: routine and manual",
+        {
+            "Parent class: intermediate": "Parent: intermediate occ. vs routine/manual occ.",
+            "Parent class: higher managerial and professional": (
+                "Parent: higher managerial occ. vs routine/manual occ."
+            ),
+        },
     ),
 )
 
 
-# Every mover x characteristic interaction: the group-effect models hold all of them, so the
-# effect in one group (e.g. women) averages the effects of its members whatever their degree
-# or parent class, as the planted group effect does (docs/panel.md, "Recovery").
+# Every mover x characteristic interaction, for the joint-interactions robustness model (not
+# the study's: it fits one characteristic's interaction per regression).
 ALL_INTERACTIONS: dict[str, str] = {
     inter: char for c in CHARACTERISTICS for inter, char in c.interactions.items()
 }
@@ -175,7 +193,6 @@ def prepare(raw: pd.DataFrame) -> pd.DataFrame:
     frame["male"] = 1.0 - frame["female"]
     frame["not_white_british"] = 1.0 - frame["white_british"]
     frame["no_degree"] = 1.0 - frame["degree"]
-    frame["year_group"] = _pooled_years(frame["adult_year"])
     return frame
 
 
@@ -184,31 +201,79 @@ def _flag(values: pd.Series) -> pd.Series:
     return values.map({True: 1.0, False: 0.0}).astype(float)
 
 
-def _pooled_years(years: pd.Series) -> pd.Series:
-    """Consecutive years pooled until each group has MIN_EFFECT_CELL links (avoids separation)."""
-    counts = years.value_counts().sort_index()
-    groups, current, size = {}, [], 0
-    for year, n in counts.items():
-        current.append(year)
-        size += n
-        if size >= MIN_EFFECT_CELL:
-            groups.update({y: f"{current[0]}-{current[-1]}" for y in current})
-            current, size = [], 0
-    if current:  # the last few years join the previous group
-        last = groups[max(groups)] if groups else f"{current[0]}-{current[-1]}"
-        start = last.split("-")[0]
-        label = f"{start}-{current[-1]}"
-        groups = {y: (label if g == last else g) for y, g in groups.items()}
-        groups.update({y: label for y in current})
+def year_groups(years: pd.Series, outcome: pd.Series, binary: bool) -> pd.Series:
+    """The adult interview year as the year effect, one per year.
+
+    The only pooling: a year in which the outcome never varies (for a probit, every link of
+    the year employed, say) has no information on its effect and its dummy would predict
+    perfectly, so it is merged with the next year (the last such year with the previous
+    one). Linear outcomes never pool. Labels are "2005" or "2000-2001".
+    """
+    groups: dict[int, str] = {}
+    current: list[int] = []
+    for year in sorted(years.unique()):
+        current.append(int(year))
+        values = outcome[years.isin(current)].unique()
+        if not binary or len(values) >= 2:
+            groups.update(dict.fromkeys(current, _year_label(current)))
+            current = []
+    if current:  # trailing years without variation join the previous group
+        previous = [y for y in groups if groups[y] == groups[max(groups)]] if groups else []
+        merged = previous + current
+        groups.update(dict.fromkeys(merged, _year_label(merged)))
     return years.map(groups)
 
 
+def _year_label(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+def pooled_years(frame: pd.DataFrame) -> list[str]:
+    """The year groups of a model's rows that pool more than one year."""
+    return sorted(g for g in frame["year_group"].unique() if "-" in g)
+
+
 def outcome_rows(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """Rows with the outcome known (income: workers with income known)."""
+    """The outcome's own sample, with its year effects.
+
+    Rows with the outcome known: occupation models leave out people with no current or last
+    occupation; income models keep workers with income known.
+    """
     keep = frame[outcome].notna()
     if outcome == "real_income":
         keep &= frame["employed"] == 1.0
-    return frame[keep].reset_index(drop=True)
+    return with_year_groups(frame[keep].reset_index(drop=True), outcome)
+
+
+def with_year_groups(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """The rows with `year_group` set for this outcome (after any further row selection)."""
+    out = frame.copy()
+    out["year_group"] = year_groups(out["adult_year"], out[outcome], outcome in BINARY_OUTCOMES)
+    return out
+
+
+def motivation_rows(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Table 28's sample: the outcome's rows whose teenager answered all four items."""
+    rows = outcome_rows(frame, outcome)
+    answered = rows[list(MOTIVATION_QUESTIONS)].notna().all(axis=1)
+    return with_year_groups(rows[answered].reset_index(drop=True), outcome)
+
+
+def year_effects_note(frame: pd.DataFrame) -> str:
+    """The table note on year effects: one per adult interview year, and any year pooled."""
+    pooled = []
+    for outcome, label in OUTCOMES.items():
+        for what, rows in (("", outcome_rows), (" (table 28)", motivation_rows)):
+            groups = pooled_years(rows(frame, outcome))
+            if groups:
+                pooled.append(f"{label.split(' (')[0].lower()}{what}: {', '.join(groups)}")
+    note = "Year effects: one per adult interview year."
+    if pooled:
+        note += (
+            " Pooled with the next year (the outcome did not vary within the year, so its own "
+            "effect is not identified): " + "; ".join(pooled) + "."
+        )
+    return note
 
 
 def _effects(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
@@ -216,23 +281,27 @@ def _effects(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
     return indicator_columns(frame[column], prefix, frame[column].value_counts().idxmax())
 
 
-def motivation_dummies(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each answer as dummies (reference: the first category), and two non-response flags.
+def motivation_dummies(frame: pd.DataFrame, how: Motivation) -> pd.DataFrame:
+    """Each answer as dummies (reference: the first category).
 
-    Per-question "not answered" dummies would be nearly collinear (most people without answers
-    had no youth interview at all, and a missing first answer makes the second inapplicable),
-    so: one flag for no answers at all, one for some answers missing; a missing item otherwise
-    falls in the reference category.
+    "complete": the rows are respondents to all four items (table 28 as the study fits it).
+    "indicators" (robustness): everyone stays in, with one flag for no answers at all and
+    one for some answers missing; a missing item otherwise falls in the reference category
+    (per-question "not answered" dummies would be nearly collinear: most people without
+    answers had no youth interview, and a missing first answer makes the second inapplicable).
     """
     answers = frame[list(MOTIVATION_QUESTIONS)]
-    none = answers.isna().all(axis=1)
+    if how == "complete" and answers.isna().any(axis=None):
+        raise ValueError("complete-case motivation model given rows with unanswered items")
     columns = {}
     for question in MOTIVATION_QUESTIONS:
         stem = question.rsplit("_", 1)[0]
         for code in list(MOTIVATION_CATEGORIES[stem])[1:]:
             columns[f"{question}_{code}"] = (answers[question] == code).astype(float)
-    columns["motivation_none"] = none.astype(float)
-    columns["motivation_some_missing"] = (answers.isna().any(axis=1) & ~none).astype(float)
+    if how == "indicators":
+        none = answers.isna().all(axis=1)
+        columns["motivation_none"] = none.astype(float)
+        columns["motivation_some_missing"] = (answers.isna().any(axis=1) & ~none).astype(float)
     return pd.DataFrame(columns, index=frame.index)
 
 
@@ -251,24 +320,22 @@ def design(
     frame: pd.DataFrame,
     model: int,
     characteristic: Characteristic | None = None,
-    motivation: bool = False,
+    motivation: Motivation | None = None,
+    drop: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """const, the model's regressors, interactions, motivation, region and year effects.
+    """const, the model's regressors less `drop`, interactions, motivation, region and year.
 
-    The mover x characteristic models leave out distance (`GROUP_MODEL_EXCLUDES`): with
-    distance in the model the mover dummy is the effect of a move of zero miles, an
-    extrapolation for every mover whose error is dominated by a few long moves (docs/panel.md).
+    The study's group models are model 3 (distance in) plus one characteristic's mover
+    interactions; `frame` must carry the outcome's `year_group` (`outcome_rows`).
     """
     X = pd.DataFrame({"const": np.ones(len(frame))}, index=frame.index)
-    excluded = GROUP_MODEL_EXCLUDES if characteristic is not None else ()
     for column in MODEL_BLOCKS[model]:
-        if column in excluded:
-            continue
-        X[column] = frame[column].astype(float)
+        if column not in drop:
+            X[column] = frame[column].astype(float)
     if characteristic is not None:
         add_interactions(X, characteristic, frame)
-    if motivation:
-        X = X.join(motivation_dummies(frame))
+    if motivation is not None:
+        X = X.join(motivation_dummies(frame, motivation))
     X = X.join(_effects(frame, "adult_region_name", "region: "))
     X = X.join(_effects(frame, "year_group", "year: "))
     return X.loc[:, X.std(ddof=0).gt(0) | (X.columns == "const")]

@@ -9,8 +9,11 @@ here the same dbt models and analysis run on this twin. Layout (docs/ls.md):
   the member was a child (10-16) living with them.
 - `ons_ls/ls_regional_indicators.csv`: per census and region (GOR), the percentage of jobs
   that are professional and technical, the unemployment rate (%) and the population.
-- `ons_ls/truth.json`: the planted coefficients and the estimands they imply for the
-  analysis sample (children from the most deprived quintile of regions).
+- `ons_ls/truth.json`: the planted coefficients, region and year effects, and the average
+  mover contrasts they imply for the analysis sample (children from the most deprived
+  quintile of regions). The true model holds every mover interaction at once; the study fits
+  one per regression, so the planted-effect check uses the study's estimand, computed from
+  these coefficients on the analysis rows (`analysis/ls/planted.py`).
 
 The outcome equations are probits in exactly the covariates of model 3 plus mover x
 characteristic terms, and moving is selected on observables only (degree, parent class, sex,
@@ -303,8 +306,10 @@ def _outcomes(rng: np.random.Generator, kids: pd.DataFrame) -> dict[str, dict[st
     n = len(kids)
     never_worked = (kids["employed"] == 0) & (rng.random(n) < 0.3)
     lower = np.where(rng.random(n) < 0.55, 2, 3)
+    # Never worked: no occupation whatever the occupation draw, so leaving them out of the
+    # occupation sample does not select on its outcome.
     kids["occ_class"] = np.where(
-        kids["professional_technical"] == 1, 1, np.where(never_worked, NOT_APPLICABLE, lower)
+        never_worked, NOT_APPLICABLE, np.where(kids["professional_technical"] == 1, 1, lower)
     )
     kids["econ_activity"] = np.where(kids["employed"] == 1, 1, np.where(rng.random(n) < 0.45, 2, 3))
     return region_effects

@@ -6,8 +6,15 @@ Families enter with the BHPS 1991 sample, the 1999 Welsh booster, the UKHLS 2009
 home, some move to another LA (more often with a degree, from a professional family, or with
 career-minded teenage answers: selection into moving). Adult outcomes follow probit / linear
 models with a mover effect that differs by gender, degree and parent class; the coefficients are
-written to ukhls/truth.json. Files are written in the UKDS layout with the variable names of
-warehouse/panel_variables.yml, so generator and reader cannot drift apart.
+written to ukhls/truth.json. That true model is not the study's group model (one mover
+interaction per regression, distance, region and year effects), so the planted-effect check
+compares each estimate with the study's estimand computed from these coefficients
+(`analysis/panel/planted.py`), not with the group's average contrast. Employment and
+occupation have their own person and LA effects, and people who never worked (no occupation)
+are drawn among the non-employed whatever their occupation draw, so the occupation sample
+(people with an occupation) is not selected on its outcome. Files are written in the UKDS
+layout with the variable names of warehouse/panel_variables.yml, so generator and reader
+cannot drift apart.
 """
 
 from __future__ import annotations
@@ -226,7 +233,8 @@ def _draw_people(rng: np.random.Generator, las: pd.DataFrame, n_households: int)
     people["has_father"] = has_father[h]
     people["white_british"] = ~ethnic_minority[h] & (rng.random(len(people)) < 0.95)
     people["born_in_uk"] = rng.random(len(people)) < np.where(ethnic_minority[h], 0.55, 0.95)
-    people["person_effect"] = rng.normal(0, 1, len(people))
+    people["person_effect_employed"] = rng.normal(0, 1, len(people))
+    people["person_effect_higher_professional"] = rng.normal(0, 1, len(people))
     people["income_effect"] = rng.normal(0, INCOME_PERSON_SD, len(people))
     return _child_paths(rng, people, las, ses[h])
 
@@ -340,19 +348,23 @@ def _adult_outcomes(
     ]
     frame["la_unemployment_rate"] = unemp
     design = _design(frame)
-    la_effect = rng.normal(0, LA_SD, len(las))[frame["la"].to_numpy()]
     child = frame["role"].eq("child").to_numpy()
     adult = frame["age"].to_numpy() >= 22
     for outcome in ("employed", "higher_professional"):
+        # Person and LA effects of their own per outcome: who has no occupation (never
+        # worked, tied to employment) is then unrelated to the occupation shock, so leaving
+        # them out of the occupation sample does not select on its outcome.
+        la_effect = rng.normal(0, LA_SD, len(las))[frame["la"].to_numpy()]
         index = design @ np.array(STRUCTURAL[outcome])
-        shock = PERSON_SD * frame["person_effect"].to_numpy() + la_effect + rng.normal(0, 1, n)
+        person = frame[f"person_effect_{outcome}"].to_numpy()
+        shock = PERSON_SD * person + la_effect + rng.normal(0, 1, n)
         frame[outcome] = (index + shock) > 0
     young = ~adult
     frame.loc[young, "employed"] = rng.random(young.sum()) < 0.45
     frame.loc[young, "higher_professional"] = False
     parent = ~child
     frame.loc[parent, "employed"] = rng.random(parent.sum()) < 0.82
-    frame.loc[parent, "higher_professional"] = frame.loc[parent, "nssec8"].isin([1, 2])
+    frame.loc[parent, "higher_professional"] = frame.loc[parent, "nssec8"].isin([1, 2, 3])
     income = (
         design @ np.array(STRUCTURAL["real_income"])
         + frame["income_effect"].to_numpy()
@@ -408,10 +420,13 @@ def _indresp(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
     n = len(rows)
     employed = rows["employed"].to_numpy()
     hp = rows["higher_professional"].to_numpy()
-    nssec_job = np.where(hp, rng.choice([1, 2], n), rng.choice([3, 4, 5, 6, 7, 8], n))
+    # The occupation outcome is the top three-class NS-SEC (8-class codes 1-3).
+    nssec_job = np.where(hp, rng.choice([1, 2, 3], n), rng.choice([4, 5, 6, 7, 8], n))
     parent = rows["role"].ne("child").to_numpy()
     nssec_job = np.where(parent, rows["nssec8"].to_numpy(), nssec_job)
-    never_worked = ~employed & ~hp & (rng.random(n) < 0.05)
+    # Never worked: no current or last occupation, whatever the occupation draw (so the
+    # occupation sample is not selected on its outcome).
+    never_worked = ~employed & ~parent & (rng.random(n) < 0.2)
     current = np.where(employed, nssec_job, -8)
     last = np.where(employed | never_worked, -8, nssec_job)
     status = np.where(
@@ -604,7 +619,11 @@ def _truth(seed: int, scale: str, people: pd.DataFrame, rows: dict[str, int]) ->
             "the scale a one-observation-per-person probit recovers. Income is real (2015 "
             "prices, CPI seed) monthly gross labour income of workers, linear. age_minus_30 is "
             "the adult age minus 30; la_unemployment_rate is in percent. Motivation answers do "
-            "not affect outcomes; they shift the chance of moving through ambition."
+            "not affect outcomes; they shift the chance of moving through ambition. The "
+            "occupation outcome is the top three-class NS-SEC (8-class codes 1-3); people who "
+            "never worked have no occupation code. The estimand of the study's specification "
+            "(one mover interaction per model, with distance, region and year effects) is "
+            "computed from these coefficients on the analysis rows by analysis/panel/planted.py."
         ),
         "structural": {k: dict(zip(INDEX_TERMS, v, strict=True)) for k, v in STRUCTURAL.items()},
         "population_averaged": {

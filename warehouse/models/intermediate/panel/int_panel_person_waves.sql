@@ -1,7 +1,8 @@
 {#- One row per person per wave enumerated in the household grid, with the household's LA, the
     person's interview answers (if interviewed) recoded into model variables, and cross-wave
     characteristics. Employed = jbstat 1 or 2; class = NS-SEC of the current job, else of the
-    last job; income deflated to 2015 pounds with the CPI seed. -#}
+    last job (higher managerial/professional = its three-class top, 8-class codes 1-3; null
+    when there is neither); income deflated to 2015 pounds with the CPI seed. -#}
 with
 
 grid as (
@@ -55,10 +56,11 @@ recoded as (
             when employment_status in (1, 2) then current_nssec8
             else last_job_nssec8
         end as occupation_nssec8,
+        -- Top class of the three-class NS-SEC (8-class codes 1-3) of the current job, else
+        -- the last job; null (not false) with no current or last occupation.
         case
-            when employment_status is null then null
-            when employment_status in (1, 2) then current_nssec8 in (1, 2)
-            else coalesce(last_job_nssec8 in (1, 2), false)
+            when employment_status in (1, 2) then current_nssec8 between 1 and 3
+            else last_job_nssec8 between 1 and 3
         end as is_higher_professional,
         case when employment_status in (1, 2) then gross_labour_income end
             as gross_labour_income,

@@ -57,8 +57,8 @@ linked as (
         adults.economic_activity,
         adults.economic_activity = 'employed' as is_employed,
         adults.occupation_class,
-        coalesce(adults.occupation_class = 'professional and technical', false)
-            as is_professional_technical,
+        -- null when there is no current or last occupation (not in the occupation models)
+        adults.occupation_class = 'professional and technical' as is_professional_technical,
         children.parent_class,
         children.mother_member_id,
         children.father_member_id,
