@@ -25,7 +25,6 @@ from analysis.mover_effects import (
     labelled_effects,
 )
 from analysis.panel.sample import (
-    ALL_INTERACTIONS,
     BINARY_OUTCOMES,
     CHARACTERISTICS,
     CLUSTER,
