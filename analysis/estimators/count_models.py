@@ -39,6 +39,14 @@ import numpy as np
 from scipy import special, stats
 from scipy.linalg import solve_triangular
 
+from analysis.estimators.sandwich import Scores, clustered_cov
+from analysis.estimators.special_functions import (
+    YTerms,
+    digamma_diff,
+    lgamma_diff,
+    trigamma_diff,
+)
+
 __all__ = ["CountFit", "SparseCategoryWarning", "fit_nb2", "fit_poisson"]
 
 #: A 0/1 column with fewer nonzero rows than this is reported as a near-empty category.
@@ -63,9 +71,6 @@ _POISSON_START_ITER = 2
 #: When the previous Newton decrement is below this, the next iteration is probably the last,
 #: so the sandwich meat is accumulated in the same pass over X.
 _MEAT_HINT = 1e-3
-_TRIGAMMA_SHIFT = 12
-#: For 1/alpha above this, differences of gammaln/digamma/trigamma use asymptotic series.
-_ASYMPTOTIC_A1 = 1e3
 #: Below this alpha, NB2 is treated as at its Poisson boundary (see fit_nb2).
 _ALPHA_FLOOR = 1e-6
 
@@ -90,6 +95,12 @@ class CountFit:
     converged: bool
     iterations: int
     warnings: tuple[str, ...]
+    #: Cluster-robust covariance (one-way or two-way CGM, see analysis.estimators.sandwich)
+    #: when the fit was given ``clusters``; None otherwise. NaN where ``cov`` is NaN.
+    cov_clustered: np.ndarray | None = None
+    std_errors_clustered: np.ndarray | None = None
+    p_values_clustered: np.ndarray | None = None
+    alpha_std_error_clustered: float | None = None
 
     def as_dict(self) -> dict[str, tuple[float, float, float]]:
         """Map name -> (coef, robust SE, p-value), handy for tabulating nested models."""
@@ -268,6 +279,7 @@ class _Problem:
     dummies: np.ndarray
     scale: np.ndarray
     ols_start: np.ndarray
+    rows: np.ndarray | None = None  # bool mask of the rows kept, None when all are
 
 
 def _drop_empty_categories(
@@ -310,6 +322,7 @@ def _drop_empty_categories(
         design.dummies[keep],
         design.scale[keep],
         design.ols_start[keep],
+        sub,
     )
 
 
@@ -414,118 +427,11 @@ def _linpred(X: np.ndarray, beta: np.ndarray, off: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------
-# Special functions of y + 1/alpha, summed over distinct y values
-# --------------------------------------------------------------------------------------------
-
-
-def _trigamma_asymptotic(x: np.ndarray) -> np.ndarray:
-    z = 1.0 / x
-    z2 = z * z
-    tail = -691.0 / 2730.0 + z2 * 7.0 / 6.0
-    tail = 1.0 / 6.0 + z2 * (
-        -1.0 / 30.0 + z2 * (1.0 / 42.0 + z2 * (-1.0 / 30.0 + z2 * (5.0 / 66.0 + z2 * tail)))
-    )
-    return z + z2 * (0.5 + z * tail)
-
-
-def _trigamma(x: np.ndarray) -> np.ndarray:
-    """Trigamma for x > 0, ~5x faster than ``scipy.special.polygamma(1, x)``, same accuracy.
-
-    Recurrence ``psi1(x) = psi1(x + 12) + sum_j 1/(x + j)^2`` then the asymptotic series
-    (relative error < 1e-15 for x >= 12); the speed matters when y is fractional and has as
-    many distinct values as rows.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    small = x < _TRIGAMMA_SHIFT
-    xs = x[small]
-    acc = np.zeros_like(xs)
-    for j in range(_TRIGAMMA_SHIFT):
-        acc += 1.0 / (xs + j) ** 2
-    out[small] = acc + _trigamma_asymptotic(xs + _TRIGAMMA_SHIFT)
-    out[~small] = _trigamma_asymptotic(x[~small])
-    return out
-
-
-def _stirling_tail(x: np.ndarray | float) -> np.ndarray | float:
-    """``gammaln(x) - [(x - 1/2) log x - x + log(2 pi) / 2]`` for x >= _ASYMPTOTIC_A1."""
-    z = 1.0 / x
-    z2 = z * z
-    return z * (1.0 / 12.0 + z2 * (-1.0 / 360.0 + z2 * (1.0 / 1260.0 - z2 / 1680.0)))
-
-
-def _lgamma_diff(y: np.ndarray, a1: float) -> np.ndarray:
-    """``gammaln(y + a1) - gammaln(a1) - y log(a1)``, accurate however large a1 is.
-
-    Why: near the Poisson limit (a1 = 1/alpha -> inf) the direct difference of two huge
-    gammaln values loses every digit; Stirling's series with ``log1p`` keeps them.
-    """
-    if a1 < _ASYMPTOTIC_A1:
-        return special.gammaln(y + a1) - special.gammaln(a1) - y * np.log(a1)
-    x = y + a1
-    return (x - 0.5) * np.log1p(y / a1) - y + (_stirling_tail(x) - _stirling_tail(a1))
-
-
-def _digamma_diff(y: np.ndarray, a1: float) -> np.ndarray:
-    """``digamma(y + a1) - digamma(a1)``, accurate however large a1 is."""
-    if a1 < _ASYMPTOTIC_A1:
-        return special.digamma(y + a1) - special.digamma(a1)
-    x = y + a1
-    a2, x2 = a1 * a1, x * x
-    return (
-        np.log1p(y / a1)
-        + y / (2.0 * a1 * x)
-        + y * (x + a1) / (12.0 * a2 * x2)
-        + (1.0 / (120.0 * x2 * x2) - 1.0 / (120.0 * a2 * a2))
-        - (1.0 / (252.0 * x2 * x2 * x2) - 1.0 / (252.0 * a2 * a2 * a2))
-    )
-
-
-def _trigamma_diff(y: np.ndarray, a1: float) -> np.ndarray:
-    """``trigamma(y + a1) - trigamma(a1)``, accurate however large a1 is."""
-    if a1 < _ASYMPTOTIC_A1:
-        return _trigamma(y + a1) - _trigamma(np.array([a1]))[0]
-    x = y + a1
-    a2, x2 = a1 * a1, x * x
-    return (
-        -y / (a1 * x)
-        - y * (x + a1) / (2.0 * a2 * x2)
-        + (1.0 / (6.0 * x2 * x) - 1.0 / (6.0 * a2 * a1))
-        - (1.0 / (30.0 * x2 * x2 * x) - 1.0 / (30.0 * a2 * a2 * a1))
-        + (1.0 / (42.0 * x2 * x2 * x2 * x) - 1.0 / (42.0 * a2 * a2 * a2 * a1))
-    )
-
-
-class _YTerms:
-    """Special functions of ``y + a1`` evaluated once per distinct y value.
-
-    alpha is a scalar, so gammaln/digamma/trigamma of ``y + 1/alpha`` enter the NB2
-    likelihood, score and Hessian only through sums over rows; published counts repeat heavily,
-    so this turns ~n special-function calls per iteration into ~(number of distinct counts).
-    """
-
-    def __init__(self, y: np.ndarray) -> None:
-        vals, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
-        self.values = vals
-        self.inverse = inverse
-        self.counts = counts.astype(np.float64)
-        self.sum_gammaln_y1 = float(self.counts @ special.gammaln(vals + 1.0))
-
-    def total(self, per_value: np.ndarray) -> float:
-        """Sum over rows of a quantity given per distinct value."""
-        return float(self.counts @ per_value)
-
-    def rows(self, per_value: np.ndarray) -> np.ndarray:
-        """Expand a per-distinct-value quantity to every row."""
-        return per_value[self.inverse]
-
-
-# --------------------------------------------------------------------------------------------
 # NB2
 # --------------------------------------------------------------------------------------------
 
 
-def _nb2_loglike(eta: np.ndarray, y: np.ndarray, yt: _YTerms, alpha: float) -> float:
+def _nb2_loglike(eta: np.ndarray, y: np.ndarray, yt: YTerms, alpha: float) -> float:
     """Sum of statsmodels' NB2 log-likelihood terms (continuous y allowed).
 
     ``gammaln(y + a1) - gammaln(y + 1) - gammaln(a1) + a1 log(a1 / (a1 + mu))
@@ -536,7 +442,7 @@ def _nb2_loglike(eta: np.ndarray, y: np.ndarray, yt: _YTerms, alpha: float) -> f
     a1 = 1.0 / alpha
     l1p = np.log1p(alpha * np.exp(eta))
     core = float(y @ (eta - l1p)) - a1 * float(l1p.sum())
-    return yt.total(_lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
+    return yt.total(lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
 
 
 @dataclass
@@ -572,7 +478,7 @@ class _NB2Point:
 
 
 def _nb2_point(
-    X: np.ndarray, y: np.ndarray, eta: np.ndarray, yt: _YTerms, alpha: float, meat: bool
+    X: np.ndarray, y: np.ndarray, eta: np.ndarray, yt: YTerms, alpha: float, meat: bool
 ) -> _NB2Point:
     """Log-likelihood, analytic gradient and observed Hessian (and optionally the meat)."""
     a1 = 1.0 / alpha
@@ -588,9 +494,9 @@ def _nb2_point(
     w_bb *= (1.0 + alpha * y) * inv
     sum_l1p = float(l1p.sum())
     sum_r = float(r_beta.sum())
-    dpsi = _digamma_diff(yt.values, a1)
+    dpsi = digamma_diff(yt.values, a1)
     sum_dpsi = yt.total(dpsi)
-    sum_dtri = yt.total(_trigamma_diff(yt.values, a1))
+    sum_dtri = yt.total(trigamma_diff(yt.values, a1))
     g_a = alpha**-2 * (sum_l1p - sum_dpsi) + sum_r / alpha
     # d/d alpha of  alpha^-2 [log1p(alpha mu) - dpsi(y)] + (y - mu) / (alpha (1 + alpha mu)),
     # using (y - mu)(1 + 2 alpha mu) / (1 + alpha mu)^2 = r_beta (1 + alpha mu + alpha mu) inv
@@ -609,7 +515,7 @@ def _nb2_point(
         vecs.append(r_beta * s_alpha)
     grams, xv = _pass(X, weights, vecs)
     core = float(y @ (eta - l1p)) - a1 * sum_l1p
-    ll = yt.total(_lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
+    ll = yt.total(lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
     meat_m = None
     if meat:
         assert s_alpha is not None
@@ -681,57 +587,32 @@ def _alpha_moments(y: np.ndarray, mu: np.ndarray, df: int) -> float:
     return min(max(a, 0.05), 1e6) if np.isfinite(a) else 1.0
 
 
-def fit_nb2(
-    X: np.ndarray,
-    y: np.ndarray,
-    names: Sequence[str],
-    offset: np.ndarray | None = None,
-    start: np.ndarray | None = None,
-    start_alpha: float | None = None,
-    tol: float = 1e-10,
-    max_iter: int = 100,
-) -> CountFit:
-    """Fit NB2 (``Var = mu + alpha mu^2``) by Newton on (beta, log alpha); HC0 sandwich SEs.
+def _check_clusters(clusters: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, ...]:
+    """One or two arrays of cluster ids, one id per row of X."""
+    out = tuple(np.asarray(c).reshape(-1) for c in clusters)
+    if len(out) > 2:
+        raise ValueError(f"one or two cluster dimensions are supported, got {len(out)}")
+    for c in out:
+        if c.shape[0] != n:
+            raise ValueError(f"cluster ids have {c.shape[0]} rows but X has {n}")
+    return out
 
-    Matches ``statsmodels.discrete.discrete_model.NegativeBinomial(y, X, offset=offset,
-    loglike_method='nb2').fit(cov_type='HC0')`` once both are converged.
 
-    ``X`` must already contain the intercept. ``start``/``start_alpha`` warm-start the fit
-    (e.g. from a nested model); otherwise a few Poisson Newton steps and the method-of-moments
-    alpha give the start, as in statsmodels. Convergence: the Newton decrement
-    ``g' (-H)^-1 g`` (the squared distance to the optimum in standard-error units, hence free
-    of the scale of the data and of n) must fall below ``tol``, so every estimate is within
-    ``sqrt(tol)`` standard errors of the optimum (usually far closer: Newton is quadratic). The
-    returned estimate, log-likelihood and sandwich are all evaluated at that same point.
+def _estimation_rows(clusters: tuple[np.ndarray, ...], prob: _Problem) -> tuple[np.ndarray, ...]:
+    """Cluster ids of the rows the model is estimated on (zero-outcome categories removed)."""
+    return clusters if prob.rows is None else tuple(c[prob.rows] for c in clusters)
 
-    Problems are never silent (each emits a warning *and* is listed in ``CountFit.warnings``):
 
-    * perfectly collinear or all-zero columns raise ``ValueError`` naming them;
-    * a 0/1 column with fewer than ``MIN_CATEGORY_ROWS`` rows: ``SparseCategoryWarning``; the
-      estimate is kept (the MLE exists) but is barely identified;
-    * a 0/1 column whose rows all have ``y == 0`` (MLE is -inf): ``SparseCategoryWarning``;
-      it is reported as ``-inf`` with NaN SE/p-value/covariance, and the other coefficients are
-      the exact limit (the fit without those rows, see ``_drop_empty_categories``);
-    * a coefficient whose model-based SE explodes or a 0/1 coefficient beyond +-25 (e.g.
-      separation on a continuous column): ``SparseCategoryWarning``; the estimate where Newton
-      stopped is kept but its SE, p-value and covariance row are NaN, so it cannot be mistaken
-      for a precise estimate (its sandwich SE would be deceptively small);
-    * non-convergence: ``RuntimeWarning``;
-    * no over-dispersion (alpha heading below ``_ALPHA_FLOOR``; statsmodels returns NaN there):
-      ``RuntimeWarning``, and the result is the Poisson MLE - the NB2 MLE on the boundary
-      alpha = 0 - with PPML sandwich SEs, ``alpha == 0.0`` and ``alpha_std_error`` NaN.
+def _sandwich(bread: np.ndarray, meat: np.ndarray) -> np.ndarray:
+    cov = bread @ meat @ bread
+    return (cov + cov.T) / 2.0
 
-    The fit is still returned in all warning cases because the other coefficients are valid and
-    nested-model code wants them; callers should check ``warnings`` and ``converged``.
-    """
-    X0, y0, names_t, off0 = _prepare(X, y, names, offset)
-    n, k_all = X0.shape
-    design = _summarise_design(X0, y0, off0, names_t)
-    prob = _drop_empty_categories(X0, y0, off0, names_t, design)
+
+def _nb2_start(
+    prob: _Problem, k_all: int, start: np.ndarray | None, start_alpha: float | None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Starting (beta, eta, alpha): the caller's warm start, else Poisson steps and moments."""
     X, y, off = prob.X, prob.y, prob.off
-    k = X.shape[1]
-    yt = _YTerms(y)
-
     beta = _check_start(start, k_all, prob.keep)
     if beta is None:
         beta, eta, _, _, _ = _poisson_newton(
@@ -740,17 +621,42 @@ def fit_nb2(
     else:
         eta = _linpred(X, beta, off)
     if start_alpha is None:
-        alpha = _alpha_moments(y, np.exp(eta), len(y) - k)
+        alpha = _alpha_moments(y, np.exp(eta), len(y) - X.shape[1])
     else:
         if not (np.isfinite(start_alpha) and start_alpha > 0):
             raise ValueError("start_alpha must be a positive number")
         alpha = float(start_alpha)
+    return beta, eta, alpha
 
+
+@dataclass
+class _NB2Newton:
+    """Where the NB2 Newton loop stopped, and why."""
+
+    theta: np.ndarray  # (beta, log alpha)
+    eta: np.ndarray
+    point: _NB2Point | None  # derivatives at theta when already computed
+    converged: bool
+    stuck: bool
+    at_boundary: bool
+    iterations: int
+
+
+def _nb2_newton(
+    prob: _Problem,
+    yt: YTerms,
+    beta: np.ndarray,
+    eta: np.ndarray,
+    alpha: float,
+    tol: float,
+    max_iter: int,
+) -> _NB2Newton:
+    """Newton-Raphson with step halving on (beta, log alpha), stopping on the decrement."""
+    X, y, off = prob.X, prob.y, prob.off
+    k = X.shape[1]
     theta = np.append(beta, np.log(alpha))
     ll = _nb2_loglike(eta, y, yt, alpha)
-    converged = False
-    at_boundary = False
-    stuck = False
+    converged = at_boundary = stuck = False
     iterations = 0
     point: _NB2Point | None = None
     prev_decrement = np.inf
@@ -787,18 +693,95 @@ def fit_nb2(
         if theta[k] < log_floor:
             at_boundary = True
             break
+    return _NB2Newton(theta, eta, point, converged, stuck, at_boundary, iterations)
 
+
+def _nb2_scores(X: np.ndarray, y: np.ndarray, eta: np.ndarray, yt: YTerms, alpha: float) -> Scores:
+    """Per-row NB2 scores in (beta, alpha): ``x_i (y - mu)/(1 + alpha mu)`` and the alpha one."""
+    mu = np.exp(eta)
+    l1p = np.log1p(alpha * mu)
+    r_beta = (y - mu) / (1.0 + alpha * mu)
+    s_alpha = alpha**-2 * (l1p - yt.rows(digamma_diff(yt.values, 1.0 / alpha))) + r_beta / alpha
+    return Scores(X, r_beta, s_alpha[:, None])
+
+
+def fit_nb2(
+    X: np.ndarray,
+    y: np.ndarray,
+    names: Sequence[str],
+    offset: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+    start_alpha: float | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    clusters: Sequence[np.ndarray] = (),
+) -> CountFit:
+    """Fit NB2 (``Var = mu + alpha mu^2``) by Newton on (beta, log alpha); HC0 sandwich SEs.
+
+    Matches ``statsmodels.discrete.discrete_model.NegativeBinomial(y, X, offset=offset,
+    loglike_method='nb2').fit(cov_type='HC0')`` once both are converged.
+
+    ``X`` must already contain the intercept. ``start``/``start_alpha`` warm-start the fit
+    (e.g. from a nested model); otherwise a few Poisson Newton steps and the method-of-moments
+    alpha give the start, as in statsmodels. Convergence: the Newton decrement
+    ``g' (-H)^-1 g`` (the squared distance to the optimum in standard-error units, hence free
+    of the scale of the data and of n) must fall below ``tol``, so every estimate is within
+    ``sqrt(tol)`` standard errors of the optimum (usually far closer: Newton is quadratic). The
+    returned estimate, log-likelihood and sandwich are all evaluated at that same point.
+
+    ``clusters``: one array of cluster ids per row (one-way, e.g. sending LA) or two (two-way
+    CGM, e.g. sending and receiving LA); the cluster-robust covariance of the joint (beta,
+    alpha) score is then returned in ``cov_clustered`` (see analysis.estimators.sandwich),
+    while ``cov``/``std_errors`` stay HC0.
+
+    Problems are never silent (each emits a warning *and* is listed in ``CountFit.warnings``):
+
+    * perfectly collinear or all-zero columns raise ``ValueError`` naming them;
+    * a 0/1 column with fewer than ``MIN_CATEGORY_ROWS`` rows: ``SparseCategoryWarning``; the
+      estimate is kept (the MLE exists) but is barely identified;
+    * a 0/1 column whose rows all have ``y == 0`` (MLE is -inf): ``SparseCategoryWarning``;
+      it is reported as ``-inf`` with NaN SE/p-value/covariance, and the other coefficients are
+      the exact limit (the fit without those rows, see ``_drop_empty_categories``);
+    * a coefficient whose model-based SE explodes or a 0/1 coefficient beyond +-25 (e.g.
+      separation on a continuous column): ``SparseCategoryWarning``; the estimate where Newton
+      stopped is kept but its SE, p-value and covariance row are NaN, so it cannot be mistaken
+      for a precise estimate (its sandwich SE would be deceptively small);
+    * non-convergence: ``RuntimeWarning``;
+    * no over-dispersion (alpha heading below ``_ALPHA_FLOOR``; statsmodels returns NaN there):
+      ``RuntimeWarning``, and the result is the Poisson MLE - the NB2 MLE on the boundary
+      alpha = 0 - with PPML sandwich SEs, ``alpha == 0.0`` and ``alpha_std_error`` NaN.
+
+    The fit is still returned in all warning cases because the other coefficients are valid and
+    nested-model code wants them; callers should check ``warnings`` and ``converged``.
+    """
+    X0, y0, names_t, off0 = _prepare(X, y, names, offset)
+    n, k_all = X0.shape
+    groups = _check_clusters(clusters, n)
+    design = _summarise_design(X0, y0, off0, names_t)
+    prob = _drop_empty_categories(X0, y0, off0, names_t, design)
+    groups = _estimation_rows(groups, prob)
+    X, y, off = prob.X, prob.y, prob.off
+    k = X.shape[1]
+    yt = YTerms(y)
+
+    beta, eta, alpha = _nb2_start(prob, k_all, start, start_alpha)
+    res = _nb2_newton(prob, yt, beta, eta, alpha, tol, max_iter)
+    converged, iterations = res.converged, res.iterations
     other: list[str] = []
-    if at_boundary:
+    cov_cl: np.ndarray | None = None
+    alpha_se_cl: float | None = None
+    if res.at_boundary:
         # No over-dispersion: the likelihood keeps rising as alpha -> 0, i.e. the NB2 MLE is
         # the Poisson MLE at the boundary alpha = 0, where the NB2 sandwich is not defined.
         beta, eta, converged, extra, (bread_inv, meat) = _poisson_newton(
-            X, y, off, theta[:k], tol, max_iter, True
+            X, y, off, res.theta[:k], tol, max_iter, True
         )
         iterations += extra
         bread = _inv_sym(bread_inv)
-        cov = bread @ meat @ bread
-        cov = (cov + cov.T) / 2.0
+        cov = _sandwich(bread, meat)
+        if groups:
+            cov_cl = clustered_cov(bread, Scores(X, y - np.exp(eta)), groups)
+            alpha_se_cl = float("nan")
         model_se = np.sqrt(np.abs(np.diag(bread)))
         loglike = float(y @ eta - np.exp(eta).sum()) - yt.sum_gammaln_y1
         alpha, alpha_se = 0.0, float("nan")
@@ -808,21 +791,25 @@ def fit_nb2(
             "errors, alpha = 0 and alpha_std_error = NaN"
         )
     else:
-        beta, alpha = theta[:k], float(np.exp(theta[k]))
+        beta, alpha, eta = res.theta[:k], float(np.exp(res.theta[k])), res.eta
+        point = res.point
         if point is None or point.meat is None:
             point = _nb2_point(X, y, eta, yt, alpha, meat=True)
         assert point.meat is not None
         # statsmodels' HC0 (cov_white_simple): inv(H) @ S'S @ inv(H), H and S in (beta, alpha)
         bread = _inv_sym(point.hessian_alpha())
-        cov_full = bread @ point.meat @ bread
-        cov_full = (cov_full + cov_full.T) / 2.0
+        cov_full = _sandwich(bread, point.meat)
         cov = cov_full[:k, :k]
         alpha_se = float(np.sqrt(max(cov_full[k, k], 0.0)))
+        if groups:
+            cov_cl_full = clustered_cov(bread, _nb2_scores(X, y, eta, yt, alpha), groups)
+            cov_cl = cov_cl_full[:k, :k]
+            alpha_se_cl = float(np.sqrt(max(cov_cl_full[k, k], 0.0)))
         model_se = np.sqrt(np.abs(np.diag(bread)))[:k]
         loglike = point.loglike
     diverging = _divergence_messages(prob, design.sparse, beta, model_se)
     if not converged:
-        why = "no ascent along the Newton direction" if stuck else "max_iter reached"
+        why = "no ascent along the Newton direction" if res.stuck else "max_iter reached"
         other.append(f"NB2 did not converge after {iterations} iterations ({why})")
     return _finish(
         names_t,
@@ -838,6 +825,8 @@ def fit_nb2(
         design.sparse,
         diverging,
         other,
+        cov_cl,
+        alpha_se_cl,
     )
 
 
@@ -854,6 +843,7 @@ def fit_poisson(
     start: np.ndarray | None = None,
     tol: float = 1e-10,
     max_iter: int = 100,
+    clusters: Sequence[np.ndarray] = (),
 ) -> CountFit:
     """Poisson pseudo-ML (PPML) with Eicker-Huber-White (HC0) standard errors.
 
@@ -862,23 +852,26 @@ def fit_poisson(
     small-sample factor; identical to discrete ``Poisson`` with HC0 for the canonical log link.
     PPML only assumes ``E[y|X] = exp(X beta + offset)``, so it is consistent for fractional
     counts and any over-dispersion, and the sandwich keeps the SEs valid. Convergence, warnings,
-    zero-outcome categories and ``ValueError`` on collinearity behave as in :func:`fit_nb2`.
+    zero-outcome categories, ``clusters`` and ``ValueError`` on collinearity behave as in
+    :func:`fit_nb2`.
     """
     X0, y0, names_t, off0 = _prepare(X, y, names, offset)
     n, k_all = X0.shape
+    groups = _check_clusters(clusters, n)
     design = _summarise_design(X0, y0, off0, names_t)
     prob = _drop_empty_categories(X0, y0, off0, names_t, design)
+    groups = _estimation_rows(groups, prob)
     beta0 = _check_start(start, k_all, prob.keep)
     beta, eta, converged, iterations, (hess, meat) = _poisson_newton(
         prob.X, prob.y, prob.off, prob.ols_start if beta0 is None else beta0, tol, max_iter, True
     )
     bread = _inv_sym(hess)
-    cov = bread @ meat @ bread
-    cov = (cov + cov.T) / 2.0
+    cov = _sandwich(bread, meat)
+    y = prob.y
+    cov_cl = clustered_cov(bread, Scores(prob.X, y - np.exp(eta)), groups) if groups else None
     model_se = np.sqrt(np.abs(np.diag(bread)))
     diverging = _divergence_messages(prob, design.sparse, beta, model_se)
     other = [] if converged else [f"Poisson did not converge after {iterations} iterations"]
-    y = prob.y
     ll = float(y @ eta - np.exp(eta).sum()) - float(special.gammaln(y + 1.0).sum())
     return _finish(
         names_t,
@@ -894,6 +887,7 @@ def fit_poisson(
         design.sparse,
         diverging,
         other,
+        cov_cl,
     )
 
 
@@ -911,24 +905,33 @@ def _finish(
     sparse: dict[str, str],
     diverging: dict[str, str],
     other: list[str],
+    cov_clustered: np.ndarray | None = None,
+    alpha_se_clustered: float | None = None,
 ) -> CountFit:
     """Assemble the full-length result, blank out unidentified coefficients, and warn.
 
     Dropped zero-outcome columns get ``-inf``; they and diverging coefficients get NaN SE,
-    p-value and covariance row/column. One warning per problem.
+    p-value and covariance row/column (clustered ones too). One warning per problem.
     """
     k = len(names)
     params = np.full(k, -np.inf)
     params[keep] = beta
-    full_cov = np.full((k, k), np.nan)
-    full_cov[np.ix_(keep, keep)] = cov
-    for name in diverging:
-        j = names.index(name)
-        full_cov[j, :] = np.nan
-        full_cov[:, j] = np.nan
-    se = np.sqrt(np.clip(np.diag(full_cov), 0.0, None))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = 2.0 * stats.norm.sf(np.abs(params / se))
+    blank = [names.index(name) for name in diverging]
+
+    def expand(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        full = np.full((k, k), np.nan)
+        full[np.ix_(keep, keep)] = c
+        full[blank, :] = np.nan
+        full[:, blank] = np.nan
+        se = np.sqrt(np.clip(np.diag(full), 0.0, None))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = 2.0 * stats.norm.sf(np.abs(params / se))
+        return full, se, p
+
+    full_cov, se, p = expand(cov)
+    cl_cov = cl_se = cl_p = None
+    if cov_clustered is not None:
+        cl_cov, cl_se, cl_p = expand(cov_clustered)
     problems = {**sparse, **diverging}
     for m in problems.values():
         warnings.warn(m, SparseCategoryWarning, stacklevel=3)
@@ -947,4 +950,8 @@ def _finish(
         converged=converged,
         iterations=iterations,
         warnings=(*problems.values(), *other),
+        cov_clustered=cl_cov,
+        std_errors_clustered=cl_se,
+        p_values_clustered=cl_p,
+        alpha_std_error_clustered=alpha_se_clustered,
     )
