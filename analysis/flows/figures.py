@@ -1,10 +1,12 @@
-"""Coefficient plots of the model-4 type effects, one figure per typology."""
+"""Coefficient plots of the model-4 type effects, one figure per typology, and the HC0 vs
+clustered standard-error comparison."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from analysis.figures import Z_95, errorbar_panel, pyplot, save_figure
 from analysis.flows.regressions import ModelFit
@@ -53,5 +55,60 @@ def coefficient_plot(sample: Sample, fits: list[ModelFit], out_dir: Path) -> Fig
     return Figure(
         key=key,
         title=f"Coefficient plot, {TYPOLOGY_TITLES[sample.typology]}",
+        path=save_figure(figure, out_dir, key).as_posix(),
+    )
+
+
+def standard_error_comparison(estimates: pd.DataFrame, out_dir: Path) -> Figure | None:
+    """95% intervals with the study's HC0 errors beside the two-way clustered ones, for the
+    model-4 specification where the clustered errors exceed HC0 the most (median ratio over its
+    unflagged terms). Why: the type dummies vary by LA only, so HC0 intervals are too narrow."""
+    usable = estimates[
+        (estimates["model"].astype(str) == "4")
+        & (estimates["term"] != "const")
+        & (estimates["term"] != "alpha")
+        & estimates["flag"].isna()
+    ].copy()
+    usable["ratio"] = usable["std_error_clustered"] / usable["std_error"]
+    usable = usable[np.isfinite(usable["ratio"].astype(float))]
+    if usable.empty:
+        return None
+    ratios = usable.groupby("analysis")["ratio"].median()
+    analysis = str(ratios.idxmax())
+    part = usable[usable["analysis"] == analysis].sort_values("ratio", ascending=False).head(20)
+    figure, axis = pyplot().subplots(figsize=(8, 0.35 * len(part) + 1.5))
+    positions = np.arange(len(part))
+    for shift, column, colour, name in (
+        (-0.15, "std_error", "#999999", "HC0 (study)"),
+        (0.15, "std_error_clustered", "#1f5f8b", "two-way clustered"),
+    ):
+        axis.errorbar(
+            part["estimate"],
+            positions + shift,
+            xerr=Z_95 * part[column].astype(float),
+            fmt="o",
+            color=colour,
+            capsize=2,
+            label=name,
+        )
+    axis.axvline(0, color="#999", linewidth=0.8)
+    axis.set_yticks(
+        positions,
+        [f"{lab} (x{r:.1f})" for lab, r in zip(part["label"], part["ratio"], strict=True)],
+        fontsize=7,
+    )
+    axis.invert_yaxis()
+    axis.legend(fontsize=7)
+    axis.set_title(
+        f"95% intervals, HC0 vs two-way clustered by LA: {analysis}, model 4", fontsize=9
+    )
+    figure.tight_layout()
+    key = "flows_standard_errors_hc0_vs_clustered"
+    return Figure(
+        key=key,
+        title=(
+            f"Standard errors, HC0 (study) vs two-way clustered by sending and receiving LA "
+            f"({analysis}, model 4; ratio clustered/HC0 in brackets)"
+        ),
         path=save_figure(figure, out_dir, key).as_posix(),
     )

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.context import RunContext
 from analysis.estimators.count_models import fit_nb2, fit_poisson
-from analysis.flows.figures import coefficient_plot
+from analysis.flows.figures import coefficient_plot, standard_error_comparison
 from analysis.flows.regressions import (
     CENSUS_FLOWS,
     ONS_FLOWS,
@@ -44,7 +44,7 @@ from analysis.flows.specifications import (
 )
 from analysis.labels import TYPOLOGY_TITLES
 from analysis.outputs import AnalysisOutput, PublicationTable, empty_estimates
-from analysis.tables import regression_table
+from analysis.tables import flagged_cells_note, regression_table
 from mobility.layouts import CENSUS_YEAR
 
 MODELS = (1, 2, 3, 4)
@@ -77,21 +77,40 @@ def _title(spec: Specification, estimator: str, flow_source: str = ONS_FLOWS) ->
     )
 
 
+HC0_NOTE = (
+    "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
+    "sending population as exposure; robust (sandwich, HC0) standard errors in parentheses, as "
+    "in the study; *** p<0.01, ** p<0.05, * p<0.1. Covariates lagged one year."
+)
+CLUSTERED_NOTE = (
+    "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
+    "sending population as exposure; standard errors two-way clustered by sending and "
+    "receiving LA (Cameron-Gelbach-Miller, small-sample factor G/(G-1)*(N-1)/(N-K) in each "
+    "dimension) in parentheses, stars from them; *** p<0.01, ** p<0.05, * p<0.1. Covariates "
+    "lagged one year. Not the study's errors: every type dummy and covariate varies by LA "
+    "only, so heteroskedasticity-robust (HC0) errors understate the uncertainty."
+)
+
+
 def _table(
-    spec: Specification, estimates: pd.DataFrame, estimator: str, flow_source: str = ONS_FLOWS
+    spec: Specification,
+    estimates: pd.DataFrame,
+    estimator: str,
+    flow_source: str = ONS_FLOWS,
+    clustered: bool = False,
 ) -> PublicationTable:
     blocks = CONTROL_BLOCKS
     if flow_source == CENSUS_FLOWS:  # one flow year: no year effects to report
         blocks = {k: v for k, v in CONTROL_BLOCKS.items() if k != "Year effects"}
-    frame = regression_table(estimates, _term_order(spec), blocks)
+    terms = _term_order(spec)
+    frame = regression_table(estimates, terms, blocks, clustered=clustered)
     stem = spec.name if flow_source == ONS_FLOWS else f"census2011_{spec.name}"
     key = f"table_{spec.report_table:02d}_{stem}" if spec.report_table else f"flows_{stem}"
-    notes = [
-        "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
-        "sending population as exposure; robust (sandwich) standard errors in parentheses; "
-        "*** p<0.01, ** p<0.05, * p<0.1. Covariates lagged one year.",
-        f"Flow source: {FLOW_SOURCE_TITLES[flow_source]}.",
-    ]
+    if clustered:
+        notes = [CLUSTERED_NOTE]
+    else:
+        notes = [HC0_NOTE + f" Two-way clustered errors: table {key}_clustered."]
+    notes.append(f"Flow source: {FLOW_SOURCE_TITLES[flow_source]}.")
     if flow_source == CENSUS_FLOWS:
         notes.append(
             "One flow year (2011), so no year effects; sending population of mid-2011 as "
@@ -99,9 +118,24 @@ def _table(
         )
     if spec.sample.pooled_countries:
         notes.append("Country effects (sending and receiving Wales) included in every model.")
-    return PublicationTable(
-        key, _title(spec, estimator, flow_source), frame, spec.report_table, tuple(notes)
-    )
+    flagged = flagged_cells_note(estimates, terms)
+    if flagged:
+        notes.append(flagged)
+    title = _title(spec, estimator, flow_source)
+    if clustered:
+        key += "_clustered"
+        title += ", two-way clustered standard errors"
+    return PublicationTable(key, title, frame, spec.report_table, tuple(notes))
+
+
+def _tables(
+    spec: Specification, estimates: pd.DataFrame, estimator: str, flow_source: str = ONS_FLOWS
+) -> list[PublicationTable]:
+    """The study's table (HC0 errors) and its two-way clustered twin."""
+    return [
+        _table(spec, estimates, estimator, flow_source),
+        _table(spec, estimates, estimator, flow_source, clustered=True),
+    ]
 
 
 def _planted(truth: dict) -> dict[str, float]:
@@ -165,10 +199,17 @@ def recovery_table(
     return pd.DataFrame(rows)
 
 
+#: Model-4 NB2 fits of the main analysis (without design matrices), by (run_id, spec name),
+#: so that the robustness analysis of the same run reuses them instead of refitting.
+_MAIN_FITS: dict[tuple[str, str], ModelFit] = {}
+
+
 def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> AnalysisOutput:
     """NB2 models 1-4 for every specification and typology, with tables and figures."""
     output = AnalysisOutput(name="flow_models")
     estimates = [empty_estimates()]
+    for key in [k for k in _MAIN_FITS if k[0] != context.run_id]:
+        del _MAIN_FITS[key]
     for sample in SAMPLES:
         frame = load_sample(con, sample)
         if frame.empty:
@@ -182,13 +223,17 @@ def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
             fits = fit_nested_models(frame, spec, fit_nb2, MODELS)
             tidy = tidy_estimates(fits, f"flows_nb2_{spec.name}")
             estimates.append(tidy)
-            output.tables.append(_table(spec, tidy, "NB2"))
+            output.tables += _tables(spec, tidy, "NB2")
+            _MAIN_FITS[(context.run_id, spec.name)] = fits[-1].light()
             output.notes += [m for f in fits for m in f.warnings]
             sample_fits += fits
         figure = coefficient_plot(sample, sample_fits, context.out_dir)
         if figure is not None:
             output.figures.append(figure)
     output.estimates = pd.concat(estimates, ignore_index=True)
+    comparison = standard_error_comparison(output.estimates, context.out_dir)
+    if comparison is not None:
+        output.figures.append(comparison)
     return output
 
 
@@ -242,7 +287,7 @@ def run_census_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) 
             fits = fit_nested_models(frame, spec, fit_nb2, models)
             tidy = tidy_estimates(fits, f"flows_nb2_census2011_{spec.name}")
             estimates.append(tidy)
-            output.tables.append(_table(spec, tidy, "NB2", CENSUS_FLOWS))
+            output.tables += _tables(spec, tidy, "NB2", CENSUS_FLOWS)
             output.notes += [m for f in fits for m in f.warnings]
         output.notes.append(
             f"{tables} also estimated on Census 2011 flows ({title}; analyses "
@@ -275,29 +320,46 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
         comparison: dict[str, pd.DataFrame] = {}
         fits_by_variant: dict[str, list[ModelFit]] = {}
         for spec in specifications(sample):
-            for label, frame, estimator, prefix in (
-                ("NB2", observed, fit_nb2, "flows_nb2"),
-                ("PPML", observed, fit_poisson, "flows_ppml"),
-                ("NB2, zeros included", grid, fit_nb2, "flows_nb2_zeros"),
-            ):
-                fits = fit_nested_models(frame, spec, estimator, (4,))
+            main = _MAIN_FITS.get((context.run_id, spec.name))
+            if main is None:  # run on its own: fit the main model 4 once, here
+                main = fit_nested_models(observed, spec, fit_nb2, (4,))[0]
+                output.notes += list(main.warnings)
+            variants = (
+                ("NB2", "flows_nb2", [main]),
+                (
+                    "PPML",
+                    "flows_ppml",
+                    fit_nested_models(observed, spec, fit_poisson, (4,), start_from=main.fit),
+                ),
+                (
+                    "NB2, zeros included",
+                    "flows_nb2_zeros",
+                    fit_nested_models(grid, spec, fit_nb2, (4,), start_from=main.fit),
+                ),
+            )
+            for label, prefix, fits in variants:
                 fits_by_variant.setdefault(prefix, []).extend(fits)
                 tidy = tidy_estimates(fits, f"{prefix}_{spec.name}")
-                output.notes += [m for f in fits for m in f.warnings]
                 if prefix != "flows_nb2":  # the main analysis already holds these
+                    output.notes += [m for f in fits for m in f.warnings]
                     estimates.append(tidy)
                 if spec.kind == "outflows":
                     comparison[label] = tidy.assign(model=label)
         if comparison:
             spec = Specification(sample, "outflows")
-            frame = regression_table(pd.concat(comparison.values()), _term_order(spec))
+            compared = pd.concat(comparison.values())
+            frame = regression_table(compared, _term_order(spec))
+            flagged = flagged_cells_note(compared, _term_order(spec))
             output.tables.append(
                 PublicationTable(
                     key=f"flows_robustness_{sample.typology}_outflows",
                     title=f"Robustness, model 4 outflows ({TYPOLOGY_TITLES[sample.typology]}): "
                     "NB2 on published rows, PPML, and NB2 on the full pair grid with zeros",
                     frame=frame,
-                    notes=("Robust standard errors in parentheses.",),
+                    notes=(
+                        "Robust (sandwich, HC0) standard errors in parentheses, as in the study.",
+                        *([flagged] if flagged else []),
+                    ),
                 )
             )
         if truth and truth.get("typology") == sample.typology:
