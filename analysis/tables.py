@@ -48,11 +48,15 @@ def is_flagged(row: Mapping[str, object]) -> bool:
     return flag is not None and not pd.isna(flag)
 
 
-def flagged_cells_note(estimates: pd.DataFrame, term_order: Sequence[str]) -> str | None:
-    """The note under a table whose flagged cells are blank: which cells, and why."""
+def flagged_cells_note(estimates: pd.DataFrame) -> str | None:
+    """The note under a table whose flagged cells are blank: which estimates, and why.
+
+    Covers every flagged row of the table's fits, including those not printed (e.g. alpha at
+    its zero boundary), so the reader learns of each problem from the table itself.
+    """
     if "flag" not in estimates.columns:
         return None
-    shown = estimates[estimates["term"].isin(term_order) & estimates["flag"].notna()]
+    shown = estimates[estimates["flag"].notna()]
     if shown.empty:
         return None
     parts = []
@@ -63,7 +67,7 @@ def flagged_cells_note(estimates: pd.DataFrame, term_order: Sequence[str]) -> st
         )
         parts.append(f"'{flag}': {cells}")
     return (
-        "Blank cells are estimates that must not be read as such; they stay in "
+        "Flagged estimates, blank in the table (not to be read as estimates) and kept in "
         "results.estimates with their flag: " + "; ".join(parts) + "."
     )
 

@@ -118,7 +118,7 @@ def _table(
         )
     if spec.sample.pooled_countries:
         notes.append("Country effects (sending and receiving Wales) included in every model.")
-    flagged = flagged_cells_note(estimates, terms)
+    flagged = flagged_cells_note(estimates)
     if flagged:
         notes.append(flagged)
     title = _title(spec, estimator, flow_source)
@@ -128,7 +128,7 @@ def _table(
     return PublicationTable(key, title, frame, spec.report_table, tuple(notes))
 
 
-def _tables(
+def publication_tables(
     spec: Specification, estimates: pd.DataFrame, estimator: str, flow_source: str = ONS_FLOWS
 ) -> list[PublicationTable]:
     """The study's table (HC0 errors) and its two-way clustered twin."""
@@ -223,7 +223,7 @@ def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
             fits = fit_nested_models(frame, spec, fit_nb2, MODELS)
             tidy = tidy_estimates(fits, f"flows_nb2_{spec.name}")
             estimates.append(tidy)
-            output.tables += _tables(spec, tidy, "NB2")
+            output.tables += publication_tables(spec, tidy, "NB2")
             _MAIN_FITS[(context.run_id, spec.name)] = fits[-1].light()
             output.notes += [m for f in fits for m in f.warnings]
             sample_fits += fits
@@ -287,7 +287,7 @@ def run_census_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) 
             fits = fit_nested_models(frame, spec, fit_nb2, models)
             tidy = tidy_estimates(fits, f"flows_nb2_census2011_{spec.name}")
             estimates.append(tidy)
-            output.tables += _tables(spec, tidy, "NB2", CENSUS_FLOWS)
+            output.tables += publication_tables(spec, tidy, "NB2", CENSUS_FLOWS)
             output.notes += [m for f in fits for m in f.warnings]
         output.notes.append(
             f"{tables} also estimated on Census 2011 flows ({title}; analyses "
@@ -349,7 +349,7 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
             spec = Specification(sample, "outflows")
             compared = pd.concat(comparison.values())
             frame = regression_table(compared, _term_order(spec))
-            flagged = flagged_cells_note(compared, _term_order(spec))
+            flagged = flagged_cells_note(compared)
             output.tables.append(
                 PublicationTable(
                     key=f"flows_robustness_{sample.typology}_outflows",

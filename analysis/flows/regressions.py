@@ -265,10 +265,10 @@ FLAG_ALPHA_AT_ZERO = "alpha at zero"
 
 def row_flag(item: ModelFit, term: str, estimate: float, std_error: float) -> str | None:
     """Why an estimate row must not be read as an estimate (None when it can)."""
+    if item.reference_empty and (term == "const" or term.startswith(f"{item.spec.end}_type[")):
+        return FLAG_REFERENCE_EMPTY  # the cause; such fits often fail to converge too
     if not item.fit.converged:
         return FLAG_NOT_CONVERGED
-    if item.reference_empty and (term == "const" or term.startswith(f"{item.spec.end}_type[")):
-        return FLAG_REFERENCE_EMPTY
     if term == "alpha":
         return FLAG_ALPHA_AT_ZERO if estimate == 0.0 else None
     if np.isneginf(estimate):
