@@ -32,7 +32,7 @@ Conventions shared with statsmodels (checked in ``tests/test_count_models.py``):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -650,12 +650,20 @@ def _nb2_newton(
     alpha: float,
     tol: float,
     max_iter: int,
+    point_fn: Callable[..., _NB2Point] | None = None,
+    loglike_fn: Callable[..., float] | None = None,
 ) -> _NB2Newton:
-    """Newton-Raphson with step halving on (beta, log alpha), stopping on the decrement."""
+    """Newton-Raphson with step halving on (beta, log alpha), stopping on the decrement.
+
+    ``point_fn``/``loglike_fn`` (same signatures as ``_nb2_point``/``_nb2_loglike``) swap in
+    another likelihood in (beta, alpha), e.g. the zero-truncated NB2.
+    """
+    point_fn = point_fn or _nb2_point
+    loglike_fn = loglike_fn or _nb2_loglike
     X, y, off = prob.X, prob.y, prob.off
     k = X.shape[1]
     theta = np.append(beta, np.log(alpha))
-    ll = _nb2_loglike(eta, y, yt, alpha)
+    ll = loglike_fn(eta, y, yt, alpha)
     converged = at_boundary = stuck = False
     iterations = 0
     point: _NB2Point | None = None
@@ -664,7 +672,7 @@ def _nb2_newton(
     for iterations in range(1, max_iter + 1):  # noqa: B007 - iteration count is reported
         alpha = float(np.exp(theta[k]))
         # Near the optimum the next point is probably the last: get the meat in the same pass.
-        point = _nb2_point(X, y, eta, yt, alpha, meat=prev_decrement < _MEAT_HINT)
+        point = point_fn(X, y, eta, yt, alpha, meat=prev_decrement < _MEAT_HINT)
         grad, hess = point.newton_system(alpha)
         step = _solve_psd(-hess, grad)
         decrement = float(grad @ step)
@@ -677,7 +685,7 @@ def _nb2_newton(
             cand = theta + t * step
             cand[k] = np.clip(cand[k], log_floor - 2.0, _LOG_ALPHA_BOUND)
             eta_c = _linpred(X, cand[:k], off)
-            ll_c = _nb2_loglike(eta_c, y, yt, float(np.exp(cand[k])))
+            ll_c = loglike_fn(eta_c, y, yt, float(np.exp(cand[k])))
             if np.isfinite(ll_c) and ll_c >= ll - 1e-13 * abs(ll):
                 accepted = True
                 break

@@ -20,13 +20,13 @@ checked in ``tests/test_count_models.py``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
-__all__ = ["Scores", "clip_psd", "cluster_codes", "clustered_cov", "one_way_meat"]
+__all__ = ["Scores", "clip_psd", "cluster_codes", "clustered_cov", "hc0_meat", "one_way_meat"]
 
 #: Rows per block when summing scores by cluster; bounds the n x k temporary.
 CHUNK_ROWS = 65_536
@@ -66,19 +66,33 @@ def intersection_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
     return cluster_codes(codes_a.astype(np.int64) * n_b + codes_b)
 
 
+def _score_blocks(scores: Scores) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, rows x p block of scores) over row blocks of CHUNK_ROWS."""
+    for s in range(0, scores.X.shape[0], CHUNK_ROWS):
+        block = scores.X[s : s + CHUNK_ROWS] * scores.w[s : s + CHUNK_ROWS, None]
+        if scores.extra is not None:
+            block = np.column_stack([block, scores.extra[s : s + CHUNK_ROWS]])
+        yield s, block
+
+
+def hc0_meat(scores: Scores) -> np.ndarray:
+    """``sum_i s_i s_i'``: the heteroskedasticity-robust (HC0) meat."""
+    meat = np.zeros((scores.n_params, scores.n_params))
+    for _, block in _score_blocks(scores):
+        meat += block.T @ block
+    return meat
+
+
 def one_way_meat(scores: Scores, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """``sum_g s_g s_g'``: per-cluster score sums (sparse indicator products, in row blocks)."""
     n = scores.X.shape[0]
     if codes.shape[0] != n:
         raise ValueError(f"cluster ids have {codes.shape[0]} rows but X has {n}")
     sums = np.zeros((n_groups, scores.n_params))
-    for s in range(0, n, CHUNK_ROWS):
-        block = scores.X[s : s + CHUNK_ROWS] * scores.w[s : s + CHUNK_ROWS, None]
-        if scores.extra is not None:
-            block = np.column_stack([block, scores.extra[s : s + CHUNK_ROWS]])
+    for s, block in _score_blocks(scores):
         m = block.shape[0]
         indicator = sparse.csr_matrix(
-            (np.ones(m), (codes[s : s + CHUNK_ROWS], np.arange(m))), shape=(n_groups, m)
+            (np.ones(m), (codes[s : s + m], np.arange(m))), shape=(n_groups, m)
         )
         sums += indicator @ block
     return sums.T @ sums

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.estimators.count_models import CountFit, fit_nb2
+from analysis.estimators.truncated_counts import fit_ztnb2
 from analysis.flows.specifications import MODEL_BLOCKS, Sample, slug, type_label, type_term
 
 Estimator = Callable[..., CountFit]
@@ -238,7 +239,8 @@ def fit_nested_models(
             start[:n_start] = previous.params[:n_start]
             kwargs["start"] = start
             alpha = previous.alpha
-            if estimator is fit_nb2 and alpha is not None and np.isfinite(alpha) and alpha > 0:
+            with_alpha = estimator in (fit_nb2, fit_ztnb2)
+            if with_alpha and alpha is not None and np.isfinite(alpha) and alpha > 0:
                 kwargs["start_alpha"] = alpha
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
