@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
 __all__ = ["Scores", "clip_psd", "cluster_codes", "clustered_cov", "hc0_meat", "one_way_meat"]
@@ -49,21 +50,12 @@ class Scores:
 
 
 def cluster_codes(ids: np.ndarray) -> tuple[np.ndarray, int]:
-    """Integer codes 0..G-1 for any cluster labels (strings, ints), and G."""
-    values = np.asarray(ids)
-    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
-        raise ValueError("cluster ids contain missing (NaN) values")
-    if values.dtype == object and any(v is None for v in values):
-        raise ValueError("cluster ids contain missing (None) values")
-    uniques, codes = np.unique(values, return_inverse=True)
-    return codes.reshape(-1), len(uniques)
-
-
-def intersection_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
-    """Codes of the (a, b) cells: the intersection clustering of two-way CGM."""
-    codes_a, _ = cluster_codes(a)
-    codes_b, n_b = cluster_codes(b)
-    return cluster_codes(codes_a.astype(np.int64) * n_b + codes_b)
+    """Integer codes 0..G-1 for any cluster labels (strings, ints), and G (hash-based: fast)."""
+    values = np.asarray(ids).reshape(-1)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise ValueError("cluster ids contain missing values")
+    return codes, len(uniques)
 
 
 def _score_blocks(scores: Scores) -> Iterator[tuple[int, np.ndarray]]:
@@ -83,27 +75,36 @@ def hc0_meat(scores: Scores) -> np.ndarray:
     return meat
 
 
-def one_way_meat(scores: Scores, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """``sum_g s_g s_g'``: per-cluster score sums (sparse indicator products, in row blocks)."""
+def _group_sums(scores: Scores, groupings: Sequence[tuple[np.ndarray, int]]) -> list[np.ndarray]:
+    """Per-cluster score sums for each grouping, in one pass over the rows (sparse indicator
+    products on row blocks, so the n x p score matrix is never held whole)."""
     n = scores.X.shape[0]
-    if codes.shape[0] != n:
-        raise ValueError(f"cluster ids have {codes.shape[0]} rows but X has {n}")
-    sums = np.zeros((n_groups, scores.n_params))
+    for codes, _ in groupings:
+        if codes.shape[0] != n:
+            raise ValueError(f"cluster ids have {codes.shape[0]} rows but X has {n}")
+    sums = [np.zeros((g, scores.n_params)) for _, g in groupings]
     for s, block in _score_blocks(scores):
         m = block.shape[0]
-        indicator = sparse.csr_matrix(
-            (np.ones(m), (codes[s : s + m], np.arange(m))), shape=(n_groups, m)
-        )
-        sums += indicator @ block
+        columns = np.arange(m)
+        for total, (codes, g) in zip(sums, groupings, strict=True):
+            indicator = sparse.csr_matrix((np.ones(m), (codes[s : s + m], columns)), shape=(g, m))
+            total += indicator @ block
+    return sums
+
+
+def one_way_meat(scores: Scores, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """``sum_g s_g s_g'`` with ``s_g`` the sum of the scores of cluster g."""
+    sums = _group_sums(scores, [(codes, n_groups)])[0]
     return sums.T @ sums
 
 
-def _one_way(bread: np.ndarray, scores: Scores, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    if n_groups < 2:
+def _corrected(bread: np.ndarray, sums: np.ndarray, n: int, p: int) -> np.ndarray:
+    """One-way CRV1 covariance from the cluster score sums, statsmodels' correction."""
+    g = sums.shape[0]
+    if g < 2:
         raise ValueError("clustered covariance needs at least two clusters")
-    n, p = scores.X.shape[0], scores.n_params
-    correction = n_groups / (n_groups - 1.0) * (n - 1.0) / (n - p)
-    cov = correction * (bread @ one_way_meat(scores, codes, n_groups) @ bread)
+    correction = g / (g - 1.0) * (n - 1.0) / (n - p)
+    cov = correction * (bread @ (sums.T @ sums) @ bread)
     return (cov + cov.T) / 2.0
 
 
@@ -122,14 +123,14 @@ def clustered_cov(bread: np.ndarray, scores: Scores, clusters: Sequence[np.ndarr
     ``bread`` is the inverse of the observed Hessian at the estimate, over the same parameters
     (and order) as the score columns.
     """
-    if len(clusters) == 1:
-        return _one_way(bread, scores, *cluster_codes(clusters[0]))
-    if len(clusters) != 2:
+    if len(clusters) not in (1, 2):
         raise ValueError(f"one or two cluster dimensions are supported, got {len(clusters)}")
-    first, second = clusters
-    cov = (
-        _one_way(bread, scores, *cluster_codes(first))
-        + _one_way(bread, scores, *cluster_codes(second))
-        - _one_way(bread, scores, *intersection_codes(first, second))
-    )
-    return clip_psd((cov + cov.T) / 2.0)
+    groupings = [cluster_codes(c) for c in clusters]
+    if len(groupings) == 2:
+        (a, _), (b, n_b) = groupings
+        groupings.append(cluster_codes(a.astype(np.int64) * n_b + b))  # the intersection
+    n, p = scores.X.shape[0], scores.n_params
+    covs = [_corrected(bread, sums, n, p) for sums in _group_sums(scores, groupings)]
+    if len(covs) == 1:
+        return covs[0]
+    return clip_psd(covs[0] + covs[1] - covs[2])

@@ -205,8 +205,8 @@ def reference_is_empty(subset: pd.DataFrame, spec: Specification) -> bool:
 def clusters_of(subset: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Sending and receiving LA of each row: the two-way clustering of every strand-A fit."""
     return (
-        subset["sending_la_code"].to_numpy(dtype=str),
-        subset["receiving_la_code"].to_numpy(dtype=str),
+        pd.factorize(subset["sending_la_code"])[0],
+        pd.factorize(subset["receiving_la_code"])[0],
     )
 
 
