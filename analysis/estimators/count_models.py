@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 from scipy.linalg import solve_triangular
 
 from analysis.estimators.sandwich import Scores, clustered_cov
@@ -527,6 +527,16 @@ def _nb2_point(
     return _NB2Point(ll, xv[:, 0], -grams[0], g_a, -xv[:, 1], h_aa, meat_m)
 
 
+def _poisson_rows(y: np.ndarray, eta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Poisson log-likelihood (without -sum gammaln(y + 1)), d ll/d eta and -d2 ll/d eta2."""
+    mu = np.exp(eta)
+    return float(y @ eta - mu.sum()), y - mu, mu
+
+
+#: Per-row terms of a likelihood in eta alone: (log-likelihood, score, -Hessian >= 0).
+RowTerms = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray, np.ndarray]]
+
+
 def _poisson_newton(
     X: np.ndarray,
     y: np.ndarray,
@@ -535,27 +545,24 @@ def _poisson_newton(
     tol: float,
     max_iter: int,
     final_meat: bool,
+    rows: RowTerms = _poisson_rows,
 ) -> tuple[np.ndarray, np.ndarray, bool, int, list[np.ndarray]]:
     """Poisson MLE by Newton (= IRLS) with step halving.
 
     Returns beta, eta, converged, iterations and, when ``final_meat``, the grams
     ``[X' mu X, X' (y - mu)^2 X]`` at the returned beta (bread and meat of the sandwich).
+    ``rows`` swaps in another likelihood concave in eta (e.g. the zero-truncated Poisson):
+    the grams are then ``X' w X`` and ``X' g^2 X`` of its score g and curvature w.
     """
-
-    def loglike(eta: np.ndarray) -> float:
-        return float(y @ eta - np.exp(eta).sum())
-
     eta = _linpred(X, beta, off)
-    ll = loglike(eta)
+    ll, score, weight = rows(y, eta)
     converged = False
     it = 0
     grams: list[np.ndarray] = []
     prev_decrement = np.inf
     for it in range(1, max_iter + 1):  # noqa: B007 - iteration count is returned
-        mu = np.exp(eta)
-        resid = y - mu
         want_meat = final_meat and prev_decrement < _MEAT_HINT
-        grams, xv = _pass(X, [mu, resid**2] if want_meat else [mu], [resid])
+        grams, xv = _pass(X, [weight, score**2] if want_meat else [weight], [score])
         step = _solve_psd(grams[0], xv[:, 0])
         decrement = float(xv[:, 0] @ step)
         if 0 <= decrement < tol:
@@ -565,19 +572,18 @@ def _poisson_newton(
         while t >= 1e-10:
             cand = beta + t * step
             eta_c = _linpred(X, cand, off)
-            ll_c = loglike(eta_c)
+            ll_c, score_c, weight_c = rows(y, eta_c)
             if np.isfinite(ll_c) and ll_c >= ll - 1e-13 * abs(ll):
                 break
             t *= 0.5
         if t < 1e-10:
             converged = decrement < max(tol, 1e-6)
             break
-        beta, eta, ll = cand, eta_c, ll_c
+        beta, eta, ll, score, weight = cand, eta_c, ll_c, score_c, weight_c
         prev_decrement = decrement
         grams = []
     if final_meat and len(grams) < 2:
-        mu = np.exp(eta)
-        grams, _ = _pass(X, [mu, (y - mu) ** 2], [])
+        grams, _ = _pass(X, [weight, score**2], [])
     return beta, eta, converged, it, grams
 
 
@@ -870,29 +876,53 @@ def fit_poisson(
     prob = _drop_empty_categories(X0, y0, off0, names_t, design)
     groups = _estimation_rows(groups, prob)
     beta0 = _check_start(start, k_all, prob.keep)
-    beta, eta, converged, iterations, (hess, meat) = _poisson_newton(
-        prob.X, prob.y, prob.off, prob.ols_start if beta0 is None else beta0, tol, max_iter, True
-    )
-    bread = _inv_sym(hess)
-    cov = _sandwich(bread, meat)
-    y = prob.y
-    cov_cl = clustered_cov(bread, Scores(prob.X, y - np.exp(eta)), groups) if groups else None
-    model_se = np.sqrt(np.abs(np.diag(bread)))
-    diverging = _divergence_messages(prob, design.sparse, beta, model_se)
-    other = [] if converged else [f"Poisson did not converge after {iterations} iterations"]
-    ll = float(y @ eta - np.exp(eta).sum()) - float(special.gammaln(y + 1.0).sum())
-    return _finish(
+    return _fit_eta_model(
+        "Poisson",
+        _poisson_rows,
+        prob,
         names_t,
+        design.sparse,
+        prob.ols_start if beta0 is None else beta0,
+        groups,
+        tol,
+        max_iter,
+    )
+
+
+def _fit_eta_model(
+    what: str,
+    rows: RowTerms,
+    prob: _Problem,
+    names: tuple[str, ...],
+    sparse: dict[str, str],
+    beta0: np.ndarray,
+    groups: tuple[np.ndarray, ...],
+    tol: float,
+    max_iter: int,
+) -> CountFit:
+    """Fit a likelihood concave in eta (Poisson, zero-truncated Poisson) by Newton; HC0 and,
+    with ``groups``, clustered sandwiches; warnings as in :func:`fit_nb2`."""
+    beta, eta, converged, iterations, (hess, meat) = _poisson_newton(
+        prob.X, prob.y, prob.off, beta0, tol, max_iter, True, rows=rows
+    )
+    ll, score, _ = rows(prob.y, eta)
+    bread = _inv_sym(hess)
+    cov_cl = clustered_cov(bread, Scores(prob.X, score), groups) if groups else None
+    model_se = np.sqrt(np.abs(np.diag(bread)))
+    diverging = _divergence_messages(prob, sparse, beta, model_se)
+    other = [] if converged else [f"{what} did not converge after {iterations} iterations"]
+    return _finish(
+        names,
         prob.keep,
         beta,
-        cov,
+        _sandwich(bread, meat),
         None,
         None,
-        n,
-        ll,
+        len(prob.y) if prob.rows is None else len(prob.rows),
+        ll - YTerms(prob.y).sum_gammaln_y1,
         converged,
         iterations,
-        design.sparse,
+        sparse,
         diverging,
         other,
         cov_cl,

@@ -35,6 +35,7 @@ from analysis.estimators.count_models import (
     _drop_empty_categories,
     _estimation_rows,
     _finish,
+    _fit_eta_model,
     _inv_sym,
     _linpred,
     _nb2_newton,
@@ -42,7 +43,6 @@ from analysis.estimators.count_models import (
     _prepare,
     _Problem,
     _sandwich,
-    _solve_psd,
     _summarise_design,
     fit_nb2,
 )
@@ -155,11 +155,15 @@ def ztnb2_derivatives(
 
 
 def _ztp_rows(y: np.ndarray, eta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Log-likelihood (without -sum gammaln(y + 1)), per-row score and Hessian in eta."""
+    """Log-likelihood (without -sum gammaln(y + 1)), per-row score and minus the Hessian in eta.
+
+    The truncated Poisson is an exponential family in eta, so minus the Hessian is the
+    variance of y given y > 0: never negative (clipped at 0 against rounding as mu -> 0).
+    """
     mu = np.exp(eta)
     m = _odds_of_zero(-mu)
     ll = float(y @ eta - mu.sum() - np.log(-np.expm1(-mu)).sum())
-    return ll, y - mu - m * mu, -mu + m * (1.0 + m) * mu * mu - m * mu
+    return ll, y - mu - m * mu, np.maximum(mu + m * mu - m * (1.0 + m) * mu * mu, 0.0)
 
 
 def ztpoisson_derivatives(
@@ -169,39 +173,8 @@ def ztpoisson_derivatives(
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     eta = X @ beta + (0.0 if offset is None else offset)
-    ll, g, h = _ztp_rows(y, eta)
-    return ll - YTerms(y).sum_gammaln_y1, X.T @ g, _signed_gram(X, h)
-
-
-def _ztp_newton(
-    prob: _Problem, beta: np.ndarray, tol: float, max_iter: int
-) -> tuple[np.ndarray, np.ndarray, bool, int]:
-    """Newton with step halving on beta; the truncated Poisson is concave in eta."""
-    X, y, off = prob.X, prob.y, prob.off
-    eta = _linpred(X, beta, off)
-    ll, g, h = _ztp_rows(y, eta)
-    converged = False
-    it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - iteration count is returned
-        grad = X.T @ g
-        step = _solve_psd(-_signed_gram(X, h), grad)
-        decrement = float(grad @ step)
-        if 0 <= decrement < tol:
-            converged = True
-            break
-        t = 1.0
-        while t >= 1e-10:
-            cand = beta + t * step
-            eta_c = _linpred(X, cand, off)
-            ll_c, g_c, h_c = _ztp_rows(y, eta_c)
-            if np.isfinite(ll_c) and ll_c >= ll - 1e-13 * abs(ll):
-                break
-            t *= 0.5
-        if t < 1e-10:
-            converged = decrement < max(tol, 1e-6)
-            break
-        beta, eta, ll, g, h = cand, eta_c, ll_c, g_c, h_c
-    return beta, eta, converged, it
+    ll, g, w = _ztp_rows(y, eta)
+    return ll - YTerms(y).sum_gammaln_y1, X.T @ g, -_signed_gram(X, w)
 
 
 # --------------------------------------------------------------------------------------------
@@ -242,30 +215,8 @@ def fit_ztpoisson(
     """Zero-truncated Poisson MLE on rows with ``y > 0``; HC0 sandwich (and clustered) SEs."""
     prob, names_t, sparse, n, groups = _positive_problem(X, y, names, offset, clusters)
     beta0 = prob.ols_start if start is None else np.asarray(start, dtype=float)[prob.keep]
-    beta, eta, converged, iterations = _ztp_newton(prob, beta0, tol, max_iter)
-    _, g, h = _ztp_rows(prob.y, eta)
-    scores = Scores(prob.X, g)
-    bread = _inv_sym(_signed_gram(prob.X, h))
-    cov = _sandwich(bread, hc0_meat(scores))
-    cov_cl = clustered_cov(bread, scores, groups) if groups else None
-    diverging = _divergence_messages(prob, sparse, beta, np.sqrt(np.abs(np.diag(bread))))
-    ll = _ztp_rows(prob.y, eta)[0] - YTerms(prob.y).sum_gammaln_y1
-    other = [] if converged else [f"truncated Poisson did not converge after {iterations} steps"]
-    return _finish(
-        names_t,
-        prob.keep,
-        beta,
-        cov,
-        None,
-        None,
-        n,
-        ll,
-        converged,
-        iterations,
-        sparse,
-        diverging,
-        other,
-        cov_cl,
+    return _fit_eta_model(
+        "zero-truncated Poisson", _ztp_rows, prob, names_t, sparse, beta0, groups, tol, max_iter
     )
 
 

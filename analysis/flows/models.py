@@ -339,29 +339,16 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
                 main = fit_nested_models(observed, spec, fit_nb2, (4,))[0]
                 output.notes += list(main.warnings)
             positive = observed[observed["moves"] > 0]
-            variants = (
-                ("NB2", "flows_nb2", [main]),
-                (
-                    "PPML",
-                    "flows_ppml",
-                    fit_nested_models(observed, spec, fit_poisson, (4,), start_from=main.fit),
-                ),
-                (
-                    "NB2, zeros included",
-                    "flows_nb2_zeros",
-                    fit_nested_models(grid, spec, fit_nb2, (4,), start_from=main.fit),
-                ),
-                (
-                    "NB2, zero-truncated",
-                    "flows_ztnb2",
-                    fit_nested_models(positive, spec, fit_ztnb2, (4,), start_from=main.fit),
-                ),
-                (
-                    "Poisson, zero-truncated",
-                    "flows_ztpoisson",
-                    fit_nested_models(positive, spec, fit_ztpoisson, (4,), start_from=main.fit),
-                ),
+            refits = (
+                ("PPML", "flows_ppml", observed, fit_poisson),
+                ("NB2, zeros included", "flows_nb2_zeros", grid, fit_nb2),
+                ("NB2, zero-truncated", "flows_ztnb2", positive, fit_ztnb2),
+                ("Poisson, zero-truncated", "flows_ztpoisson", positive, fit_ztpoisson),
             )
+            variants = [("NB2", "flows_nb2", [main])] + [
+                (label, prefix, fit_nested_models(rows, spec, est, (4,), start_from=main.fit))
+                for label, prefix, rows, est in refits
+            ]
             for label, prefix, fits in variants:
                 fits_by_variant.setdefault(prefix, []).extend(fits)
                 tidy = tidy_estimates(fits, f"{prefix}_{spec.name}")
