@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.api as sm
 
@@ -22,7 +21,8 @@ from analysis.flows.regressions import (
     design_matrix,
     load_sample,
 )
-from analysis.flows.specifications import MODEL_BLOCKS, SAMPLES, type_term
+from analysis.flows.specifications import SAMPLES
+from tests.flow_truth import generating_design, la_offset, planted_sample
 
 #: Band for the mean squared z-score of the planted coefficients (1 when the SEs are right).
 #: SEs 1.5 times too small multiply it by 2.25, 1.5 times too large divide it by 2.25; the
@@ -40,10 +40,6 @@ def con(built: dict[str, Path]) -> duckdb.DuckDBPyConnection:
 @pytest.fixture(scope="module")
 def truth(built: dict[str, Path]) -> dict:
     return json.loads((built["data"] / "truth.json").read_text())["flows"]
-
-
-def planted_sample(truth: dict):
-    return next(s for s in SAMPLES if s.typology == truth["typology"])
 
 
 def test_nb2_on_the_warehouse_design_equals_statsmodels(con: duckdb.DuckDBPyConnection) -> None:
@@ -85,40 +81,6 @@ def test_pair_grid_is_every_ordered_pair_and_published_rows_are_fewer(
     assert (grid["moves"] == 0).sum() == len(grid) - len(observed)
 
 
-def _generating_design(frame: pd.DataFrame, truth: dict) -> tuple[np.ndarray, list, np.ndarray]:
-    """The data-generating regressors and their planted values, all from truth.json."""
-    sample = planted_sample(truth)
-    columns, names, planted = [np.ones(len(frame))], ["const"], [np.nan]
-    for end in ("sending", "receiving"):
-        effects = truth[f"{end}_type_effects"]
-        for category in sample.categories[1:]:
-            columns.append((frame[f"{end}_type"] == category).to_numpy(float))
-            names.append(type_term(end, category))
-            planted.append(effects[category] - effects[truth["reference_category"]])
-    first = min(truth["year_effects"])
-    for year, effect in sorted(truth["year_effects"].items())[1:]:
-        columns.append((frame["year"] == int(year)).to_numpy(float))
-        names.append(f"year[{year}]")
-        planted.append(effect - truth["year_effects"][first])
-    columns.append((frame["sending_country"] == "Wales").to_numpy(float))
-    names.append("sending_wales")
-    planted.append(truth["sending_country_effects"]["Wales"])
-    coefficient = {"shares_border": "shared_border"}
-    for block in MODEL_BLOCKS[4]:
-        for column in block:
-            columns.append(frame[column].to_numpy(float))
-            names.append(column)
-            planted.append(truth["coefficients"][coefficient.get(column, column)])
-    return np.column_stack(columns), names, np.array(planted)
-
-
-def _la_offset(frame: pd.DataFrame, truth: dict) -> np.ndarray:
-    effects = truth["la_effects"]
-    sending = frame["sending_la_code"].map(lambda c: effects[c]["sending"])
-    receiving = frame["receiving_la_code"].map(lambda c: effects[c]["receiving"])
-    return frame["log_exposure"].to_numpy() + sending.to_numpy() + receiving.to_numpy()
-
-
 def test_planted_values_are_recovered_with_calibrated_errors(
     con: duckdb.DuckDBPyConnection, truth: dict
 ) -> None:
@@ -126,8 +88,8 @@ def test_planted_values_are_recovered_with_calibrated_errors(
     grid: every planted value within 3 SE, and the mean squared z-score inside a band that SEs
     off by a factor 1.5 either way would leave."""
     grid = load_sample(con, planted_sample(truth), zero_inclusive=True)
-    X, names, planted = _generating_design(grid, truth)
-    fit = fit_nb2(X, grid["moves"].to_numpy(), names, offset=_la_offset(grid, truth))
+    X, names, planted = generating_design(grid, truth)
+    fit = fit_nb2(X, grid["moves"].to_numpy(), names, offset=la_offset(grid, truth))
     known = np.isfinite(planted)
     z = (fit.params[known] - planted[known]) / fit.std_errors[known]
     assert known.sum() >= 30
@@ -143,7 +105,7 @@ def test_la_effects_make_clustered_errors_larger_than_hc0(
     small; the two-way clustered ones are several times larger (SD from truth.json > 0)."""
     assert truth["la_effect_sd"]["sending"] > 0 and truth["la_effect_sd"]["receiving"] > 0
     grid = load_sample(con, planted_sample(truth), zero_inclusive=True)
-    X, names, _ = _generating_design(grid, truth)
+    X, names, _ = generating_design(grid, truth)
     fit = fit_nb2(
         X,
         grid["moves"].to_numpy(),
