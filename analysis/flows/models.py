@@ -10,6 +10,7 @@ report_table numbers, for the samples that include 2011.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -331,6 +332,7 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
         grid = load_sample(con, sample, zero_inclusive=True)
         if observed.empty:
             continue
+        positive = observed if (observed["moves"] > 0).all() else observed[observed["moves"] > 0]
         comparison: dict[str, pd.DataFrame] = {}
         fits_by_variant: dict[str, list[ModelFit]] = {}
         for spec in specifications(sample):
@@ -338,19 +340,22 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
             if main is None:  # run on its own: fit the main model 4 once, here
                 main = fit_nested_models(observed, spec, fit_nb2, (4,))[0]
                 output.notes += list(main.warnings)
-            positive = observed[observed["moves"] > 0]
             refits = (
                 ("PPML", "flows_ppml", observed, fit_poisson),
                 ("NB2, zeros included", "flows_nb2_zeros", grid, fit_nb2),
                 ("NB2, zero-truncated", "flows_ztnb2", positive, fit_ztnb2),
                 ("Poisson, zero-truncated", "flows_ztpoisson", positive, fit_ztpoisson),
             )
-            variants = [("NB2", "flows_nb2", [main])] + [
-                (label, prefix, fit_nested_models(rows, spec, est, (4,), start_from=main.fit))
-                for label, prefix, rows, est in refits
-            ]
+            # A generator, and light fits kept: one design matrix in memory at a time.
+            variants = itertools.chain(
+                [("NB2", "flows_nb2", [main])],
+                (
+                    (label, prefix, fit_nested_models(rows, spec, est, (4,), start_from=main.fit))
+                    for label, prefix, rows, est in refits
+                ),
+            )
             for label, prefix, fits in variants:
-                fits_by_variant.setdefault(prefix, []).extend(fits)
+                fits_by_variant.setdefault(prefix, []).extend(f.light() for f in fits)
                 tidy = tidy_estimates(fits, f"{prefix}_{spec.name}")
                 if prefix != "flows_nb2":  # the main analysis already holds these
                     output.notes += [m for f in fits for m in f.warnings]
