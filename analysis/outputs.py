@@ -21,6 +21,22 @@ ESTIMATE_COLUMNS: tuple[str, ...] = (
     "std_error",
     "p_value",
     "n_obs",
+    "std_error_clustered",
+    "p_value_clustered",
+    "converged",
+    "flag",
+)
+#: Estimate columns an analysis may leave out; they are then stored as null. Strand A fills
+#: them: ``std_error_clustered``/``p_value_clustered`` two-way clustered by sending and
+#: receiving LA (``std_error``/``p_value`` stay the study's HC0 ones), ``converged`` whether the
+#: fit converged, ``flag`` why an estimate must not be read as one (null when it can), e.g.
+#: ``not converged``, ``reference category empty``, ``category empty``, ``diverging``,
+#: ``alpha at zero``.
+OPTIONAL_ESTIMATE_COLUMNS: tuple[str, ...] = (
+    "std_error_clustered",
+    "p_value_clustered",
+    "converged",
+    "flag",
 )
 DESCRIPTIVE_COLUMNS: tuple[str, ...] = (
     "analysis",
@@ -76,7 +92,13 @@ def empty_descriptives() -> pd.DataFrame:
 
 
 def check_columns(frame: pd.DataFrame, expected: tuple[str, ...], what: str) -> pd.DataFrame:
-    """Return the frame with exactly the contract's columns, or say which are missing."""
+    """Return the frame with exactly the contract's columns, or say which are missing.
+
+    Optional estimate columns (OPTIONAL_ESTIMATE_COLUMNS) that are absent are added as null.
+    """
+    optional = [c for c in OPTIONAL_ESTIMATE_COLUMNS if c in expected and c not in frame.columns]
+    if optional:
+        frame = frame.assign(**{c: None for c in optional})
     missing = [c for c in expected if c not in frame.columns]
     if missing:
         raise ValueError(f"{what} is missing the contract column(s) {missing}")

@@ -21,8 +21,14 @@ create table if not exists results.runs (
 create table if not exists results.estimates (
     run_id varchar, data_source varchar, analysis varchar, report_table integer, model varchar,
     term varchar, label varchar, estimate double, std_error double, p_value double,
-    n_obs bigint
+    n_obs bigint, std_error_clustered double, p_value_clustered double, converged boolean,
+    flag varchar
 );
+-- Warehouses written before the clustered errors and flags existed gain the columns (null).
+alter table results.estimates add column if not exists std_error_clustered double;
+alter table results.estimates add column if not exists p_value_clustered double;
+alter table results.estimates add column if not exists converged boolean;
+alter table results.estimates add column if not exists flag varchar;
 create table if not exists results.descriptives (
     run_id varchar, data_source varchar, analysis varchar, report_table integer,
     row_label varchar, column_label varchar, value double, n bigint
@@ -59,6 +65,10 @@ def write_results(
             "Int64"
         )
     estimates["model"] = estimates["model"].astype(str)
+    estimates["converged"] = estimates["converged"].astype("boolean")
+    estimates["flag"] = estimates["flag"].astype("string")
+    for column in ("std_error_clustered", "p_value_clustered"):
+        estimates[column] = pd.to_numeric(estimates[column], errors="coerce").astype("float64")
     con.execute("begin transaction")
     try:
         con.execute(DDL)
@@ -75,7 +85,7 @@ def write_results(
         )
         con.register("new_estimates", estimates)
         con.register("new_descriptives", descriptives)
-        con.execute("insert into results.estimates select * from new_estimates")
+        con.execute("insert into results.estimates by name select * from new_estimates")
         con.execute("insert into results.descriptives select * from new_descriptives")
         con.execute("commit")
     except Exception:

@@ -42,18 +42,53 @@ def coefficient_cells(estimate: float, std_error: float, p_value: float, digits:
     return _estimate_cells(estimate, std_error, p_value, digits)
 
 
+def is_flagged(row: Mapping[str, object]) -> bool:
+    """True when an estimate row carries a flag (results.estimates.flag not null)."""
+    flag = row.get("flag")
+    return flag is not None and not pd.isna(flag)
+
+
+def flagged_cells_note(estimates: pd.DataFrame) -> str | None:
+    """The note under a table whose flagged cells are blank: which estimates, and why.
+
+    Covers every flagged row of the table's fits, including those not printed (e.g. alpha at
+    its zero boundary), so the reader learns of each problem from the table itself.
+    """
+    if "flag" not in estimates.columns:
+        return None
+    shown = estimates[estimates["flag"].notna()]
+    if shown.empty:
+        return None
+    parts = []
+    for flag, group in shown.groupby("flag", sort=True):
+        cells = ", ".join(
+            f"{label} ({model})"
+            for label, model in zip(group["label"], group["model"], strict=True)
+        )
+        parts.append(f"'{flag}': {cells}")
+    return (
+        "Flagged estimates, blank in the table (not to be read as estimates) and kept in "
+        "results.estimates with their flag: " + "; ".join(parts) + "."
+    )
+
+
 def regression_table(
     estimates: pd.DataFrame,
     term_order: Sequence[str],
     control_blocks: Mapping[str, Sequence[int]] | None = None,
     digits: int = 3,
+    clustered: bool = False,
 ) -> pd.DataFrame:
     """Models as columns; for each term a coefficient row and a standard-error row.
 
-    `estimates` needs columns model, term, label, estimate, std_error, p_value, n_obs.
+    `estimates` needs columns model, term, label, estimate, std_error, p_value, n_obs (and
+    std_error_clustered, p_value_clustered when `clustered`). Rows with a `flag` are blank.
     `control_blocks` maps a block label (e.g. "Distance and border") to the models that
     include it; those rows read YES/NO.
     """
+    se_column, p_column = (
+        ("std_error_clustered", "p_value_clustered") if clustered else ("std_error", "p_value")
+    )
     models = sorted(estimates["model"].unique(), key=str)
     columns = [f"({m})" for m in models]
     rows: list[list[str]] = []
@@ -69,7 +104,11 @@ def regression_table(
                 se_row.append("")
                 continue
             est = hit.iloc[0]
-            coef, se = coefficient_cells(est["estimate"], est["std_error"], est["p_value"], digits)
+            if is_flagged(est):
+                coef_row.append("")
+                se_row.append("")
+                continue
+            coef, se = coefficient_cells(est["estimate"], est[se_column], est[p_column], digits)
             coef_row.append(coef)
             se_row.append(se)
         rows += [coef_row, se_row]

@@ -37,6 +37,8 @@ def main() -> None:
     )
     print()
     subprocess.run([sys.executable, "-m", "benchmarks.bench_count_models"], check=True)
+    print()
+    subprocess.run([sys.executable, "-m", "benchmarks.bench_coverage"], check=True)
 
 
 if __name__ == "__main__":

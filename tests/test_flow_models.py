@@ -1,5 +1,8 @@
-"""Strand A regressions: estimator equals statsmodels on the warehouse's own design, planted
-coefficients recovered, every report table filled with the study's labels."""
+"""Strand A regressions on the small twin: estimator equals statsmodels on the warehouse's own
+design, the pair grid is complete and larger than the published rows, the planted values (read
+from truth.json, never from a table under test) are recovered with calibrated standard errors,
+the LA effects make clustering matter, and every report table is filled with the study's labels
+and the new result columns."""
 
 from __future__ import annotations
 
@@ -11,11 +14,20 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from analysis.context import RunContext
 from analysis.estimators.count_models import fit_nb2
-from analysis.flows.models import run_flow_robustness
-from analysis.flows.regressions import Specification, design_matrix, load_sample
+from analysis.flows.regressions import (
+    Specification,
+    clusters_of,
+    design_matrix,
+    load_sample,
+)
 from analysis.flows.specifications import SAMPLES
+from tests.flow_truth import generating_design, la_offset, planted_sample
+
+#: Band for the mean squared z-score of the planted coefficients (1 when the SEs are right).
+#: SEs 1.5 times too small multiply it by 2.25, 1.5 times too large divide it by 2.25; the
+#: twin's value (about 1.15) leaves either error outside the band.
+MEAN_Z2_BAND = (0.55, 1.9)
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +35,11 @@ def con(built: dict[str, Path]) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(str(built["warehouse"]), read_only=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def truth(built: dict[str, Path]) -> dict:
+    return json.loads((built["data"] / "truth.json").read_text())["flows"]
 
 
 def test_nb2_on_the_warehouse_design_equals_statsmodels(con: duckdb.DuckDBPyConnection) -> None:
@@ -50,17 +67,55 @@ def test_models_are_nested(con: duckdb.DuckDBPyConnection) -> None:
         assert larger[: len(smaller)] == smaller and len(larger) > len(smaller)
 
 
-def test_planted_coefficients_are_recovered(
-    con: duckdb.DuckDBPyConnection, built: dict[str, Path]
+def test_pair_grid_is_every_ordered_pair_and_published_rows_are_fewer(
+    con: duckdb.DuckDBPyConnection, truth: dict
 ) -> None:
-    context = RunContext("t", "synthetic", built["data"], built["out"], 11, "small")
-    output = run_flow_robustness(con, context)
-    recovery = next(t for t in output.tables if t.key == "flows_planted_vs_estimated").frame
-    assert len(recovery) > 100
-    assert (recovery["Within 3 SE"] == "yes").mean() >= 0.95
-    truth = json.loads((built["data"] / "truth.json").read_text())["flows"]
-    distance = recovery[recovery["Term"] == "Distance between sending and receiving areas"]
-    assert np.allclose(distance["Planted"], truth["coefficients"]["log_distance"])
+    sample = planted_sample(truth)  # England and Wales: every LA of the twin
+    n_las = len(truth["la_effects"])
+    years = len(truth["year_effects"])
+    grid = load_sample(con, sample, zero_inclusive=True)
+    observed = load_sample(con, sample)
+    assert len(grid) == n_las * (n_las - 1) * years
+    assert 0 < len(observed) < len(grid)
+    assert (observed["moves"] > 0).all()
+    assert (grid["moves"] == 0).sum() == len(grid) - len(observed)
+
+
+def test_planted_values_are_recovered_with_calibrated_errors(
+    con: duckdb.DuckDBPyConnection, truth: dict
+) -> None:
+    """The generating model, with the drawn LA effects as known offsets, fitted to the full
+    grid: every planted value within 3 SE, and the mean squared z-score inside a band that SEs
+    off by a factor 1.5 either way would leave."""
+    grid = load_sample(con, planted_sample(truth), zero_inclusive=True)
+    X, names, planted = generating_design(grid, truth)
+    fit = fit_nb2(X, grid["moves"].to_numpy(), names, offset=la_offset(grid, truth))
+    known = np.isfinite(planted)
+    z = (fit.params[known] - planted[known]) / fit.std_errors[known]
+    assert known.sum() >= 30
+    assert np.all(np.abs(z) < 3), dict(zip(np.array(names)[known], np.round(z, 2), strict=True))
+    assert MEAN_Z2_BAND[0] < np.mean(z**2) < MEAN_Z2_BAND[1], np.mean(z**2)
+    assert abs(fit.alpha - truth["alpha"]) < 3 * fit.alpha_std_error
+
+
+def test_la_effects_make_clustered_errors_larger_than_hc0(
+    con: duckdb.DuckDBPyConnection, truth: dict
+) -> None:
+    """Without the LA effects in the model, HC0 errors of the sending-type effects are far too
+    small; the two-way clustered ones are several times larger (SD from truth.json > 0)."""
+    assert truth["la_effect_sd"]["sending"] > 0 and truth["la_effect_sd"]["receiving"] > 0
+    grid = load_sample(con, planted_sample(truth), zero_inclusive=True)
+    X, names, _ = generating_design(grid, truth)
+    fit = fit_nb2(
+        X,
+        grid["moves"].to_numpy(),
+        names,
+        offset=grid["log_exposure"].to_numpy(),
+        clusters=clusters_of(grid),
+    )
+    sending = [j for j, n in enumerate(names) if n.startswith("sending_type[")]
+    ratio = fit.std_errors_clustered[sending] / fit.std_errors[sending]
+    assert np.median(ratio) > 2, ratio
 
 
 def test_every_report_table_is_filled_with_study_labels(built: dict[str, Path]) -> None:
@@ -81,6 +136,11 @@ def test_every_report_table_is_filled_with_study_labels(built: dict[str, Path]) 
                 "select distinct model from results.latest_estimates where report_table = 7"
             ).fetchall()
         }
+        unfilled = con.execute(
+            "select count(*) from results.latest_estimates where analysis like 'flows_%' and "
+            "(converged is null or (std_error_clustered is null and std_error is not null "
+            "and term <> 'alpha'))"
+        ).fetchone()[0]
     finally:
         con.close()
     assert set(range(2, 6)) | set(range(7, 21)) <= tables
@@ -94,20 +154,30 @@ def test_every_report_table_is_filled_with_study_labels(built: dict[str, Path]) 
         "House prices, receiving area",
     } <= labels
     assert models == {"1", "2", "3", "4"}
+    assert unfilled == 0
+    run = json.loads((built["out"] / "run.json").read_text())["analyse"]
+    keys = {t["key"] for t in run["tables"]}
+    for number in [*range(2, 6), *range(7, 21)]:
+        study = [k for k in keys if k.startswith(f"table_{number:02d}_")]
+        assert any(k.endswith("_clustered") for k in study), number
+        assert any(not k.endswith("_clustered") for k in study), number
 
 
-def test_robustness_variants_are_separate_analyses(built: dict[str, Path]) -> None:
+def test_robustness_variants_are_separate_analyses(built: dict[str, Path], truth: dict) -> None:
+    n_las, years = len(truth["la_effects"]), len(truth["year_effects"])
     con = duckdb.connect(str(built["warehouse"]), read_only=True)
     try:
-        analyses = {
-            r[0] for r in con.execute("select distinct analysis from results.estimates").fetchall()
-        }
-        grid_n, observed_n = con.execute(
-            "select max(n_obs) filter (where analysis = 'flows_nb2_zeros_ons_supergroup_outflows'),"
-            " max(n_obs) filter (where analysis = 'flows_nb2_ons_supergroup_outflows') "
-            "from results.estimates"
-        ).fetchone()
+        n_obs = dict(
+            con.execute(
+                "select analysis, max(n_obs) from results.latest_estimates "
+                "where analysis like 'flows_%_ons_supergroup_outflows' group by analysis"
+            ).fetchall()
+        )
     finally:
         con.close()
-    assert "flows_ppml_ons_supergroup_outflows" in analyses
-    assert grid_n >= observed_n
+    assert n_obs["flows_nb2_zeros_ons_supergroup_outflows"] == n_las * (n_las - 1) * years
+    published = n_obs["flows_nb2_ons_supergroup_outflows"]
+    assert published < n_las * (n_las - 1) * years
+    assert n_obs["flows_ppml_ons_supergroup_outflows"] == published
+    assert n_obs["flows_ztnb2_ons_supergroup_outflows"] == published
+    assert n_obs["flows_ztpoisson_ons_supergroup_outflows"] == published

@@ -32,12 +32,20 @@ Conventions shared with statsmodels (checked in ``tests/test_count_models.py``):
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 from scipy.linalg import solve_triangular
+
+from analysis.estimators.sandwich import Scores, clustered_cov
+from analysis.estimators.special_functions import (
+    YTerms,
+    digamma_diff,
+    lgamma_diff,
+    trigamma_diff,
+)
 
 __all__ = ["CountFit", "SparseCategoryWarning", "fit_nb2", "fit_poisson"]
 
@@ -63,9 +71,6 @@ _POISSON_START_ITER = 2
 #: When the previous Newton decrement is below this, the next iteration is probably the last,
 #: so the sandwich meat is accumulated in the same pass over X.
 _MEAT_HINT = 1e-3
-_TRIGAMMA_SHIFT = 12
-#: For 1/alpha above this, differences of gammaln/digamma/trigamma use asymptotic series.
-_ASYMPTOTIC_A1 = 1e3
 #: Below this alpha, NB2 is treated as at its Poisson boundary (see fit_nb2).
 _ALPHA_FLOOR = 1e-6
 
@@ -90,6 +95,12 @@ class CountFit:
     converged: bool
     iterations: int
     warnings: tuple[str, ...]
+    #: Cluster-robust covariance (one-way or two-way CGM, see analysis.estimators.sandwich)
+    #: when the fit was given ``clusters``; None otherwise. NaN where ``cov`` is NaN.
+    cov_clustered: np.ndarray | None = None
+    std_errors_clustered: np.ndarray | None = None
+    p_values_clustered: np.ndarray | None = None
+    alpha_std_error_clustered: float | None = None
 
     def as_dict(self) -> dict[str, tuple[float, float, float]]:
         """Map name -> (coef, robust SE, p-value), handy for tabulating nested models."""
@@ -268,6 +279,7 @@ class _Problem:
     dummies: np.ndarray
     scale: np.ndarray
     ols_start: np.ndarray
+    rows: np.ndarray | None = None  # bool mask of the rows kept, None when all are
 
 
 def _drop_empty_categories(
@@ -310,6 +322,7 @@ def _drop_empty_categories(
         design.dummies[keep],
         design.scale[keep],
         design.ols_start[keep],
+        sub,
     )
 
 
@@ -414,118 +427,11 @@ def _linpred(X: np.ndarray, beta: np.ndarray, off: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------
-# Special functions of y + 1/alpha, summed over distinct y values
-# --------------------------------------------------------------------------------------------
-
-
-def _trigamma_asymptotic(x: np.ndarray) -> np.ndarray:
-    z = 1.0 / x
-    z2 = z * z
-    tail = -691.0 / 2730.0 + z2 * 7.0 / 6.0
-    tail = 1.0 / 6.0 + z2 * (
-        -1.0 / 30.0 + z2 * (1.0 / 42.0 + z2 * (-1.0 / 30.0 + z2 * (5.0 / 66.0 + z2 * tail)))
-    )
-    return z + z2 * (0.5 + z * tail)
-
-
-def _trigamma(x: np.ndarray) -> np.ndarray:
-    """Trigamma for x > 0, ~5x faster than ``scipy.special.polygamma(1, x)``, same accuracy.
-
-    Recurrence ``psi1(x) = psi1(x + 12) + sum_j 1/(x + j)^2`` then the asymptotic series
-    (relative error < 1e-15 for x >= 12); the speed matters when y is fractional and has as
-    many distinct values as rows.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    small = x < _TRIGAMMA_SHIFT
-    xs = x[small]
-    acc = np.zeros_like(xs)
-    for j in range(_TRIGAMMA_SHIFT):
-        acc += 1.0 / (xs + j) ** 2
-    out[small] = acc + _trigamma_asymptotic(xs + _TRIGAMMA_SHIFT)
-    out[~small] = _trigamma_asymptotic(x[~small])
-    return out
-
-
-def _stirling_tail(x: np.ndarray | float) -> np.ndarray | float:
-    """``gammaln(x) - [(x - 1/2) log x - x + log(2 pi) / 2]`` for x >= _ASYMPTOTIC_A1."""
-    z = 1.0 / x
-    z2 = z * z
-    return z * (1.0 / 12.0 + z2 * (-1.0 / 360.0 + z2 * (1.0 / 1260.0 - z2 / 1680.0)))
-
-
-def _lgamma_diff(y: np.ndarray, a1: float) -> np.ndarray:
-    """``gammaln(y + a1) - gammaln(a1) - y log(a1)``, accurate however large a1 is.
-
-    Why: near the Poisson limit (a1 = 1/alpha -> inf) the direct difference of two huge
-    gammaln values loses every digit; Stirling's series with ``log1p`` keeps them.
-    """
-    if a1 < _ASYMPTOTIC_A1:
-        return special.gammaln(y + a1) - special.gammaln(a1) - y * np.log(a1)
-    x = y + a1
-    return (x - 0.5) * np.log1p(y / a1) - y + (_stirling_tail(x) - _stirling_tail(a1))
-
-
-def _digamma_diff(y: np.ndarray, a1: float) -> np.ndarray:
-    """``digamma(y + a1) - digamma(a1)``, accurate however large a1 is."""
-    if a1 < _ASYMPTOTIC_A1:
-        return special.digamma(y + a1) - special.digamma(a1)
-    x = y + a1
-    a2, x2 = a1 * a1, x * x
-    return (
-        np.log1p(y / a1)
-        + y / (2.0 * a1 * x)
-        + y * (x + a1) / (12.0 * a2 * x2)
-        + (1.0 / (120.0 * x2 * x2) - 1.0 / (120.0 * a2 * a2))
-        - (1.0 / (252.0 * x2 * x2 * x2) - 1.0 / (252.0 * a2 * a2 * a2))
-    )
-
-
-def _trigamma_diff(y: np.ndarray, a1: float) -> np.ndarray:
-    """``trigamma(y + a1) - trigamma(a1)``, accurate however large a1 is."""
-    if a1 < _ASYMPTOTIC_A1:
-        return _trigamma(y + a1) - _trigamma(np.array([a1]))[0]
-    x = y + a1
-    a2, x2 = a1 * a1, x * x
-    return (
-        -y / (a1 * x)
-        - y * (x + a1) / (2.0 * a2 * x2)
-        + (1.0 / (6.0 * x2 * x) - 1.0 / (6.0 * a2 * a1))
-        - (1.0 / (30.0 * x2 * x2 * x) - 1.0 / (30.0 * a2 * a2 * a1))
-        + (1.0 / (42.0 * x2 * x2 * x2 * x) - 1.0 / (42.0 * a2 * a2 * a2 * a1))
-    )
-
-
-class _YTerms:
-    """Special functions of ``y + a1`` evaluated once per distinct y value.
-
-    alpha is a scalar, so gammaln/digamma/trigamma of ``y + 1/alpha`` enter the NB2
-    likelihood, score and Hessian only through sums over rows; published counts repeat heavily,
-    so this turns ~n special-function calls per iteration into ~(number of distinct counts).
-    """
-
-    def __init__(self, y: np.ndarray) -> None:
-        vals, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
-        self.values = vals
-        self.inverse = inverse
-        self.counts = counts.astype(np.float64)
-        self.sum_gammaln_y1 = float(self.counts @ special.gammaln(vals + 1.0))
-
-    def total(self, per_value: np.ndarray) -> float:
-        """Sum over rows of a quantity given per distinct value."""
-        return float(self.counts @ per_value)
-
-    def rows(self, per_value: np.ndarray) -> np.ndarray:
-        """Expand a per-distinct-value quantity to every row."""
-        return per_value[self.inverse]
-
-
-# --------------------------------------------------------------------------------------------
 # NB2
 # --------------------------------------------------------------------------------------------
 
 
-def _nb2_loglike(eta: np.ndarray, y: np.ndarray, yt: _YTerms, alpha: float) -> float:
+def _nb2_loglike(eta: np.ndarray, y: np.ndarray, yt: YTerms, alpha: float) -> float:
     """Sum of statsmodels' NB2 log-likelihood terms (continuous y allowed).
 
     ``gammaln(y + a1) - gammaln(y + 1) - gammaln(a1) + a1 log(a1 / (a1 + mu))
@@ -536,7 +442,7 @@ def _nb2_loglike(eta: np.ndarray, y: np.ndarray, yt: _YTerms, alpha: float) -> f
     a1 = 1.0 / alpha
     l1p = np.log1p(alpha * np.exp(eta))
     core = float(y @ (eta - l1p)) - a1 * float(l1p.sum())
-    return yt.total(_lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
+    return yt.total(lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
 
 
 @dataclass
@@ -572,7 +478,7 @@ class _NB2Point:
 
 
 def _nb2_point(
-    X: np.ndarray, y: np.ndarray, eta: np.ndarray, yt: _YTerms, alpha: float, meat: bool
+    X: np.ndarray, y: np.ndarray, eta: np.ndarray, yt: YTerms, alpha: float, meat: bool
 ) -> _NB2Point:
     """Log-likelihood, analytic gradient and observed Hessian (and optionally the meat)."""
     a1 = 1.0 / alpha
@@ -588,9 +494,9 @@ def _nb2_point(
     w_bb *= (1.0 + alpha * y) * inv
     sum_l1p = float(l1p.sum())
     sum_r = float(r_beta.sum())
-    dpsi = _digamma_diff(yt.values, a1)
+    dpsi = digamma_diff(yt.values, a1)
     sum_dpsi = yt.total(dpsi)
-    sum_dtri = yt.total(_trigamma_diff(yt.values, a1))
+    sum_dtri = yt.total(trigamma_diff(yt.values, a1))
     g_a = alpha**-2 * (sum_l1p - sum_dpsi) + sum_r / alpha
     # d/d alpha of  alpha^-2 [log1p(alpha mu) - dpsi(y)] + (y - mu) / (alpha (1 + alpha mu)),
     # using (y - mu)(1 + 2 alpha mu) / (1 + alpha mu)^2 = r_beta (1 + alpha mu + alpha mu) inv
@@ -609,7 +515,7 @@ def _nb2_point(
         vecs.append(r_beta * s_alpha)
     grams, xv = _pass(X, weights, vecs)
     core = float(y @ (eta - l1p)) - a1 * sum_l1p
-    ll = yt.total(_lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
+    ll = yt.total(lgamma_diff(yt.values, a1)) - yt.sum_gammaln_y1 + core
     meat_m = None
     if meat:
         assert s_alpha is not None
@@ -621,6 +527,16 @@ def _nb2_point(
     return _NB2Point(ll, xv[:, 0], -grams[0], g_a, -xv[:, 1], h_aa, meat_m)
 
 
+def _poisson_rows(y: np.ndarray, eta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Poisson log-likelihood (without -sum gammaln(y + 1)), d ll/d eta and -d2 ll/d eta2."""
+    mu = np.exp(eta)
+    return float(y @ eta - mu.sum()), y - mu, mu
+
+
+#: Per-row terms of a likelihood in eta alone: (log-likelihood, score, -Hessian >= 0).
+RowTerms = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray, np.ndarray]]
+
+
 def _poisson_newton(
     X: np.ndarray,
     y: np.ndarray,
@@ -629,27 +545,24 @@ def _poisson_newton(
     tol: float,
     max_iter: int,
     final_meat: bool,
+    rows: RowTerms = _poisson_rows,
 ) -> tuple[np.ndarray, np.ndarray, bool, int, list[np.ndarray]]:
     """Poisson MLE by Newton (= IRLS) with step halving.
 
     Returns beta, eta, converged, iterations and, when ``final_meat``, the grams
     ``[X' mu X, X' (y - mu)^2 X]`` at the returned beta (bread and meat of the sandwich).
+    ``rows`` swaps in another likelihood concave in eta (e.g. the zero-truncated Poisson):
+    the grams are then ``X' w X`` and ``X' g^2 X`` of its score g and curvature w.
     """
-
-    def loglike(eta: np.ndarray) -> float:
-        return float(y @ eta - np.exp(eta).sum())
-
     eta = _linpred(X, beta, off)
-    ll = loglike(eta)
+    ll, score, weight = rows(y, eta)
     converged = False
     it = 0
     grams: list[np.ndarray] = []
     prev_decrement = np.inf
     for it in range(1, max_iter + 1):  # noqa: B007 - iteration count is returned
-        mu = np.exp(eta)
-        resid = y - mu
         want_meat = final_meat and prev_decrement < _MEAT_HINT
-        grams, xv = _pass(X, [mu, resid**2] if want_meat else [mu], [resid])
+        grams, xv = _pass(X, [weight, score**2] if want_meat else [weight], [score])
         step = _solve_psd(grams[0], xv[:, 0])
         decrement = float(xv[:, 0] @ step)
         if 0 <= decrement < tol:
@@ -659,19 +572,18 @@ def _poisson_newton(
         while t >= 1e-10:
             cand = beta + t * step
             eta_c = _linpred(X, cand, off)
-            ll_c = loglike(eta_c)
+            ll_c, score_c, weight_c = rows(y, eta_c)
             if np.isfinite(ll_c) and ll_c >= ll - 1e-13 * abs(ll):
                 break
             t *= 0.5
         if t < 1e-10:
             converged = decrement < max(tol, 1e-6)
             break
-        beta, eta, ll = cand, eta_c, ll_c
+        beta, eta, ll, score, weight = cand, eta_c, ll_c, score_c, weight_c
         prev_decrement = decrement
         grams = []
     if final_meat and len(grams) < 2:
-        mu = np.exp(eta)
-        grams, _ = _pass(X, [mu, (y - mu) ** 2], [])
+        grams, _ = _pass(X, [weight, score**2], [])
     return beta, eta, converged, it, grams
 
 
@@ -679,6 +591,132 @@ def _alpha_moments(y: np.ndarray, mu: np.ndarray, df: int) -> float:
     """statsmodels' method-of-moments NB2 alpha from Poisson fitted values, floored at 0.05."""
     a = float((((y - mu) ** 2 / mu - 1.0) / mu).sum() / max(df, 1))
     return min(max(a, 0.05), 1e6) if np.isfinite(a) else 1.0
+
+
+def _check_clusters(clusters: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, ...]:
+    """One or two arrays of cluster ids, one id per row of X."""
+    out = tuple(np.asarray(c).reshape(-1) for c in clusters)
+    if len(out) > 2:
+        raise ValueError(f"one or two cluster dimensions are supported, got {len(out)}")
+    for c in out:
+        if c.shape[0] != n:
+            raise ValueError(f"cluster ids have {c.shape[0]} rows but X has {n}")
+    return out
+
+
+def _estimation_rows(clusters: tuple[np.ndarray, ...], prob: _Problem) -> tuple[np.ndarray, ...]:
+    """Cluster ids of the rows the model is estimated on (zero-outcome categories removed)."""
+    return clusters if prob.rows is None else tuple(c[prob.rows] for c in clusters)
+
+
+def _sandwich(bread: np.ndarray, meat: np.ndarray) -> np.ndarray:
+    cov = bread @ meat @ bread
+    return (cov + cov.T) / 2.0
+
+
+def _nb2_start(
+    prob: _Problem, k_all: int, start: np.ndarray | None, start_alpha: float | None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Starting (beta, eta, alpha): the caller's warm start, else Poisson steps and moments."""
+    X, y, off = prob.X, prob.y, prob.off
+    beta = _check_start(start, k_all, prob.keep)
+    if beta is None:
+        beta, eta, _, _, _ = _poisson_newton(
+            X, y, off, prob.ols_start, _POISSON_START_TOL, _POISSON_START_ITER, False
+        )
+    else:
+        eta = _linpred(X, beta, off)
+    if start_alpha is None:
+        alpha = _alpha_moments(y, np.exp(eta), len(y) - X.shape[1])
+    else:
+        if not (np.isfinite(start_alpha) and start_alpha > 0):
+            raise ValueError("start_alpha must be a positive number")
+        alpha = float(start_alpha)
+    return beta, eta, alpha
+
+
+@dataclass
+class _NB2Newton:
+    """Where the NB2 Newton loop stopped, and why."""
+
+    theta: np.ndarray  # (beta, log alpha)
+    eta: np.ndarray
+    point: _NB2Point | None  # derivatives at theta when already computed
+    converged: bool
+    stuck: bool
+    at_boundary: bool
+    iterations: int
+
+
+def _nb2_newton(
+    prob: _Problem,
+    yt: YTerms,
+    beta: np.ndarray,
+    eta: np.ndarray,
+    alpha: float,
+    tol: float,
+    max_iter: int,
+    point_fn: Callable[..., _NB2Point] | None = None,
+    loglike_fn: Callable[..., float] | None = None,
+) -> _NB2Newton:
+    """Newton-Raphson with step halving on (beta, log alpha), stopping on the decrement.
+
+    ``point_fn``/``loglike_fn`` (same signatures as ``_nb2_point``/``_nb2_loglike``) swap in
+    another likelihood in (beta, alpha), e.g. the zero-truncated NB2.
+    """
+    point_fn = point_fn or _nb2_point
+    loglike_fn = loglike_fn or _nb2_loglike
+    X, y, off = prob.X, prob.y, prob.off
+    k = X.shape[1]
+    theta = np.append(beta, np.log(alpha))
+    ll = loglike_fn(eta, y, yt, alpha)
+    converged = at_boundary = stuck = False
+    iterations = 0
+    point: _NB2Point | None = None
+    prev_decrement = np.inf
+    log_floor = np.log(_ALPHA_FLOOR)
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - iteration count is reported
+        alpha = float(np.exp(theta[k]))
+        # Near the optimum the next point is probably the last: get the meat in the same pass.
+        point = point_fn(X, y, eta, yt, alpha, meat=prev_decrement < _MEAT_HINT)
+        grad, hess = point.newton_system(alpha)
+        step = _solve_psd(-hess, grad)
+        decrement = float(grad @ step)
+        if 0 <= decrement < tol:
+            converged = True
+            break
+        t = 1.0
+        accepted = False
+        while t >= 1e-10:
+            cand = theta + t * step
+            cand[k] = np.clip(cand[k], log_floor - 2.0, _LOG_ALPHA_BOUND)
+            eta_c = _linpred(X, cand[:k], off)
+            ll_c = loglike_fn(eta_c, y, yt, float(np.exp(cand[k])))
+            if np.isfinite(ll_c) and ll_c >= ll - 1e-13 * abs(ll):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            # No ascent along the Newton direction: at the optimum up to rounding, or stuck.
+            converged = decrement < max(tol, 1e-6)
+            stuck = not converged
+            break
+        theta, eta, ll = cand, eta_c, ll_c
+        prev_decrement = decrement
+        point = None
+        if theta[k] < log_floor:
+            at_boundary = True
+            break
+    return _NB2Newton(theta, eta, point, converged, stuck, at_boundary, iterations)
+
+
+def _nb2_scores(X: np.ndarray, y: np.ndarray, eta: np.ndarray, yt: YTerms, alpha: float) -> Scores:
+    """Per-row NB2 scores in (beta, alpha): ``x_i (y - mu)/(1 + alpha mu)`` and the alpha one."""
+    mu = np.exp(eta)
+    l1p = np.log1p(alpha * mu)
+    r_beta = (y - mu) / (1.0 + alpha * mu)
+    s_alpha = alpha**-2 * (l1p - yt.rows(digamma_diff(yt.values, 1.0 / alpha))) + r_beta / alpha
+    return Scores(X, r_beta, s_alpha[:, None])
 
 
 def fit_nb2(
@@ -690,6 +728,7 @@ def fit_nb2(
     start_alpha: float | None = None,
     tol: float = 1e-10,
     max_iter: int = 100,
+    clusters: Sequence[np.ndarray] = (),
 ) -> CountFit:
     """Fit NB2 (``Var = mu + alpha mu^2``) by Newton on (beta, log alpha); HC0 sandwich SEs.
 
@@ -703,6 +742,11 @@ def fit_nb2(
     of the scale of the data and of n) must fall below ``tol``, so every estimate is within
     ``sqrt(tol)`` standard errors of the optimum (usually far closer: Newton is quadratic). The
     returned estimate, log-likelihood and sandwich are all evaluated at that same point.
+
+    ``clusters``: one array of cluster ids per row (one-way, e.g. sending LA) or two (two-way
+    CGM, e.g. sending and receiving LA); the cluster-robust covariance of the joint (beta,
+    alpha) score is then returned in ``cov_clustered`` (see analysis.estimators.sandwich),
+    while ``cov``/``std_errors`` stay HC0.
 
     Problems are never silent (each emits a warning *and* is listed in ``CountFit.warnings``):
 
@@ -726,79 +770,32 @@ def fit_nb2(
     """
     X0, y0, names_t, off0 = _prepare(X, y, names, offset)
     n, k_all = X0.shape
+    groups = _check_clusters(clusters, n)
     design = _summarise_design(X0, y0, off0, names_t)
     prob = _drop_empty_categories(X0, y0, off0, names_t, design)
+    groups = _estimation_rows(groups, prob)
     X, y, off = prob.X, prob.y, prob.off
     k = X.shape[1]
-    yt = _YTerms(y)
+    yt = YTerms(y)
 
-    beta = _check_start(start, k_all, prob.keep)
-    if beta is None:
-        beta, eta, _, _, _ = _poisson_newton(
-            X, y, off, prob.ols_start, _POISSON_START_TOL, _POISSON_START_ITER, False
-        )
-    else:
-        eta = _linpred(X, beta, off)
-    if start_alpha is None:
-        alpha = _alpha_moments(y, np.exp(eta), len(y) - k)
-    else:
-        if not (np.isfinite(start_alpha) and start_alpha > 0):
-            raise ValueError("start_alpha must be a positive number")
-        alpha = float(start_alpha)
-
-    theta = np.append(beta, np.log(alpha))
-    ll = _nb2_loglike(eta, y, yt, alpha)
-    converged = False
-    at_boundary = False
-    stuck = False
-    iterations = 0
-    point: _NB2Point | None = None
-    prev_decrement = np.inf
-    log_floor = np.log(_ALPHA_FLOOR)
-    for iterations in range(1, max_iter + 1):  # noqa: B007 - iteration count is reported
-        alpha = float(np.exp(theta[k]))
-        # Near the optimum the next point is probably the last: get the meat in the same pass.
-        point = _nb2_point(X, y, eta, yt, alpha, meat=prev_decrement < _MEAT_HINT)
-        grad, hess = point.newton_system(alpha)
-        step = _solve_psd(-hess, grad)
-        decrement = float(grad @ step)
-        if 0 <= decrement < tol:
-            converged = True
-            break
-        t = 1.0
-        accepted = False
-        while t >= 1e-10:
-            cand = theta + t * step
-            cand[k] = np.clip(cand[k], log_floor - 2.0, _LOG_ALPHA_BOUND)
-            eta_c = _linpred(X, cand[:k], off)
-            ll_c = _nb2_loglike(eta_c, y, yt, float(np.exp(cand[k])))
-            if np.isfinite(ll_c) and ll_c >= ll - 1e-13 * abs(ll):
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
-            # No ascent along the Newton direction: at the optimum up to rounding, or stuck.
-            converged = decrement < max(tol, 1e-6)
-            stuck = not converged
-            break
-        theta, eta, ll = cand, eta_c, ll_c
-        prev_decrement = decrement
-        point = None
-        if theta[k] < log_floor:
-            at_boundary = True
-            break
-
+    beta, eta, alpha = _nb2_start(prob, k_all, start, start_alpha)
+    res = _nb2_newton(prob, yt, beta, eta, alpha, tol, max_iter)
+    converged, iterations = res.converged, res.iterations
     other: list[str] = []
-    if at_boundary:
+    cov_cl: np.ndarray | None = None
+    alpha_se_cl: float | None = None
+    if res.at_boundary:
         # No over-dispersion: the likelihood keeps rising as alpha -> 0, i.e. the NB2 MLE is
         # the Poisson MLE at the boundary alpha = 0, where the NB2 sandwich is not defined.
         beta, eta, converged, extra, (bread_inv, meat) = _poisson_newton(
-            X, y, off, theta[:k], tol, max_iter, True
+            X, y, off, res.theta[:k], tol, max_iter, True
         )
         iterations += extra
         bread = _inv_sym(bread_inv)
-        cov = bread @ meat @ bread
-        cov = (cov + cov.T) / 2.0
+        cov = _sandwich(bread, meat)
+        if groups:
+            cov_cl = clustered_cov(bread, Scores(X, y - np.exp(eta)), groups)
+            alpha_se_cl = float("nan")
         model_se = np.sqrt(np.abs(np.diag(bread)))
         loglike = float(y @ eta - np.exp(eta).sum()) - yt.sum_gammaln_y1
         alpha, alpha_se = 0.0, float("nan")
@@ -808,21 +805,25 @@ def fit_nb2(
             "errors, alpha = 0 and alpha_std_error = NaN"
         )
     else:
-        beta, alpha = theta[:k], float(np.exp(theta[k]))
+        beta, alpha, eta = res.theta[:k], float(np.exp(res.theta[k])), res.eta
+        point = res.point
         if point is None or point.meat is None:
             point = _nb2_point(X, y, eta, yt, alpha, meat=True)
         assert point.meat is not None
         # statsmodels' HC0 (cov_white_simple): inv(H) @ S'S @ inv(H), H and S in (beta, alpha)
         bread = _inv_sym(point.hessian_alpha())
-        cov_full = bread @ point.meat @ bread
-        cov_full = (cov_full + cov_full.T) / 2.0
+        cov_full = _sandwich(bread, point.meat)
         cov = cov_full[:k, :k]
         alpha_se = float(np.sqrt(max(cov_full[k, k], 0.0)))
+        if groups:
+            cov_cl_full = clustered_cov(bread, _nb2_scores(X, y, eta, yt, alpha), groups)
+            cov_cl = cov_cl_full[:k, :k]
+            alpha_se_cl = float(np.sqrt(max(cov_cl_full[k, k], 0.0)))
         model_se = np.sqrt(np.abs(np.diag(bread)))[:k]
         loglike = point.loglike
     diverging = _divergence_messages(prob, design.sparse, beta, model_se)
     if not converged:
-        why = "no ascent along the Newton direction" if stuck else "max_iter reached"
+        why = "no ascent along the Newton direction" if res.stuck else "max_iter reached"
         other.append(f"NB2 did not converge after {iterations} iterations ({why})")
     return _finish(
         names_t,
@@ -838,6 +839,8 @@ def fit_nb2(
         design.sparse,
         diverging,
         other,
+        cov_cl,
+        alpha_se_cl,
     )
 
 
@@ -854,6 +857,7 @@ def fit_poisson(
     start: np.ndarray | None = None,
     tol: float = 1e-10,
     max_iter: int = 100,
+    clusters: Sequence[np.ndarray] = (),
 ) -> CountFit:
     """Poisson pseudo-ML (PPML) with Eicker-Huber-White (HC0) standard errors.
 
@@ -862,38 +866,66 @@ def fit_poisson(
     small-sample factor; identical to discrete ``Poisson`` with HC0 for the canonical log link.
     PPML only assumes ``E[y|X] = exp(X beta + offset)``, so it is consistent for fractional
     counts and any over-dispersion, and the sandwich keeps the SEs valid. Convergence, warnings,
-    zero-outcome categories and ``ValueError`` on collinearity behave as in :func:`fit_nb2`.
+    zero-outcome categories, ``clusters`` and ``ValueError`` on collinearity behave as in
+    :func:`fit_nb2`.
     """
     X0, y0, names_t, off0 = _prepare(X, y, names, offset)
     n, k_all = X0.shape
+    groups = _check_clusters(clusters, n)
     design = _summarise_design(X0, y0, off0, names_t)
     prob = _drop_empty_categories(X0, y0, off0, names_t, design)
+    groups = _estimation_rows(groups, prob)
     beta0 = _check_start(start, k_all, prob.keep)
-    beta, eta, converged, iterations, (hess, meat) = _poisson_newton(
-        prob.X, prob.y, prob.off, prob.ols_start if beta0 is None else beta0, tol, max_iter, True
-    )
-    bread = _inv_sym(hess)
-    cov = bread @ meat @ bread
-    cov = (cov + cov.T) / 2.0
-    model_se = np.sqrt(np.abs(np.diag(bread)))
-    diverging = _divergence_messages(prob, design.sparse, beta, model_se)
-    other = [] if converged else [f"Poisson did not converge after {iterations} iterations"]
-    y = prob.y
-    ll = float(y @ eta - np.exp(eta).sum()) - float(special.gammaln(y + 1.0).sum())
-    return _finish(
+    return _fit_eta_model(
+        "Poisson",
+        _poisson_rows,
+        prob,
         names_t,
+        design.sparse,
+        prob.ols_start if beta0 is None else beta0,
+        groups,
+        tol,
+        max_iter,
+    )
+
+
+def _fit_eta_model(
+    what: str,
+    rows: RowTerms,
+    prob: _Problem,
+    names: tuple[str, ...],
+    sparse: dict[str, str],
+    beta0: np.ndarray,
+    groups: tuple[np.ndarray, ...],
+    tol: float,
+    max_iter: int,
+) -> CountFit:
+    """Fit a likelihood concave in eta (Poisson, zero-truncated Poisson) by Newton; HC0 and,
+    with ``groups``, clustered sandwiches; warnings as in :func:`fit_nb2`."""
+    beta, eta, converged, iterations, (hess, meat) = _poisson_newton(
+        prob.X, prob.y, prob.off, beta0, tol, max_iter, True, rows=rows
+    )
+    ll, score, _ = rows(prob.y, eta)
+    bread = _inv_sym(hess)
+    cov_cl = clustered_cov(bread, Scores(prob.X, score), groups) if groups else None
+    model_se = np.sqrt(np.abs(np.diag(bread)))
+    diverging = _divergence_messages(prob, sparse, beta, model_se)
+    other = [] if converged else [f"{what} did not converge after {iterations} iterations"]
+    return _finish(
+        names,
         prob.keep,
         beta,
-        cov,
+        _sandwich(bread, meat),
         None,
         None,
-        n,
-        ll,
+        len(prob.y) if prob.rows is None else len(prob.rows),
+        ll - YTerms(prob.y).sum_gammaln_y1,
         converged,
         iterations,
-        design.sparse,
+        sparse,
         diverging,
         other,
+        cov_cl,
     )
 
 
@@ -911,24 +943,33 @@ def _finish(
     sparse: dict[str, str],
     diverging: dict[str, str],
     other: list[str],
+    cov_clustered: np.ndarray | None = None,
+    alpha_se_clustered: float | None = None,
 ) -> CountFit:
     """Assemble the full-length result, blank out unidentified coefficients, and warn.
 
     Dropped zero-outcome columns get ``-inf``; they and diverging coefficients get NaN SE,
-    p-value and covariance row/column. One warning per problem.
+    p-value and covariance row/column (clustered ones too). One warning per problem.
     """
     k = len(names)
     params = np.full(k, -np.inf)
     params[keep] = beta
-    full_cov = np.full((k, k), np.nan)
-    full_cov[np.ix_(keep, keep)] = cov
-    for name in diverging:
-        j = names.index(name)
-        full_cov[j, :] = np.nan
-        full_cov[:, j] = np.nan
-    se = np.sqrt(np.clip(np.diag(full_cov), 0.0, None))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = 2.0 * stats.norm.sf(np.abs(params / se))
+    blank = [names.index(name) for name in diverging]
+
+    def expand(c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        full = np.full((k, k), np.nan)
+        full[np.ix_(keep, keep)] = c
+        full[blank, :] = np.nan
+        full[:, blank] = np.nan
+        se = np.sqrt(np.clip(np.diag(full), 0.0, None))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = 2.0 * stats.norm.sf(np.abs(params / se))
+        return full, se, p
+
+    full_cov, se, p = expand(cov)
+    cl_cov = cl_se = cl_p = None
+    if cov_clustered is not None:
+        cl_cov, cl_se, cl_p = expand(cov_clustered)
     problems = {**sparse, **diverging}
     for m in problems.values():
         warnings.warn(m, SparseCategoryWarning, stacklevel=3)
@@ -947,4 +988,8 @@ def _finish(
         converged=converged,
         iterations=iterations,
         warnings=(*problems.values(), *other),
+        cov_clustered=cl_cov,
+        std_errors_clustered=cl_se,
+        p_values_clustered=cl_p,
+        alpha_std_error_clustered=alpha_se_clustered,
     )

@@ -1,10 +1,12 @@
-"""Coefficient plots of the model-4 type effects, one figure per typology."""
+"""Coefficient plots of the model-4 type effects, one figure per typology, and the HC0 vs
+clustered standard-error comparison."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from analysis.figures import Z_95, errorbar_panel, pyplot, save_figure
 from analysis.flows.regressions import ModelFit
@@ -53,5 +55,54 @@ def coefficient_plot(sample: Sample, fits: list[ModelFit], out_dir: Path) -> Fig
     return Figure(
         key=key,
         title=f"Coefficient plot, {TYPOLOGY_TITLES[sample.typology]}",
+        path=save_figure(figure, out_dir, key).as_posix(),
+    )
+
+
+def standard_error_comparison(estimates: pd.DataFrame, out_dir: Path) -> Figure | None:
+    """The study's HC0 standard errors beside the two-way clustered ones, for the model-4
+    specification where the clustered errors exceed HC0 the most (median ratio over its
+    unflagged terms). Why: the type dummies vary by LA only, so HC0 intervals are too narrow."""
+    usable = estimates[
+        (estimates["model"].astype(str) == "4")
+        & (estimates["term"] != "const")
+        & (estimates["term"] != "alpha")
+        & estimates["flag"].isna()
+    ].copy()
+    usable["ratio"] = usable["std_error_clustered"] / usable["std_error"]
+    usable = usable[np.isfinite(usable["ratio"].astype(float))]
+    if usable.empty:
+        return None
+    ratios = usable.groupby("analysis")["ratio"].median()
+    analysis = str(ratios.idxmax())
+    part = usable[usable["analysis"] == analysis].sort_values("ratio", ascending=False).head(20)
+    figure, axis = pyplot().subplots(figsize=(10, 0.32 * len(part) + 1.8))
+    positions = np.arange(len(part))
+    for column, colour, marker, name in (
+        ("std_error", "#999999", "o", "HC0 (the study's)"),
+        ("std_error_clustered", "#1f5f8b", "D", "two-way clustered by sending and receiving LA"),
+    ):
+        axis.scatter(part[column].astype(float), positions, color=colour, marker=marker, label=name)
+    axis.hlines(
+        positions, part["std_error"], part["std_error_clustered"], color="#cccccc", zorder=0
+    )
+    axis.set_xscale("log")
+    axis.set_xlabel("standard error (log scale)")
+    labels = [f"{lab} (x{r:.1f})" for lab, r in zip(part["label"], part["ratio"], strict=True)]
+    axis.set_yticks(positions, labels, fontsize=7)
+    axis.invert_yaxis()
+    axis.legend(fontsize=7, loc="lower right")
+    axis.set_title(
+        f"Standard errors, {analysis}, model 4\n(ratio clustered / HC0 in brackets)", fontsize=9
+    )
+    figure.tight_layout()
+    figure.subplots_adjust(left=0.34)  # long term labels
+    key = "flows_standard_errors_hc0_vs_clustered"
+    return Figure(
+        key=key,
+        title=(
+            f"Standard errors, HC0 (the study's) vs two-way clustered by sending and receiving LA "
+            f"({analysis}, model 4; ratio clustered/HC0 in brackets)"
+        ),
         path=save_figure(figure, out_dir, key).as_posix(),
     )

@@ -10,6 +10,7 @@ report_table numbers, for the samples that include 2011.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,8 @@ import pandas as pd
 
 from analysis.context import RunContext
 from analysis.estimators.count_models import fit_nb2, fit_poisson
-from analysis.flows.figures import coefficient_plot
+from analysis.estimators.truncated_counts import fit_ztnb2, fit_ztpoisson
+from analysis.flows.figures import coefficient_plot, standard_error_comparison
 from analysis.flows.reconciliation import census_reconciliation
 from analysis.flows.regressions import (
     CENSUS_2021_FLOWS,
@@ -46,7 +48,7 @@ from analysis.flows.specifications import (
 )
 from analysis.labels import TYPOLOGY_TITLES
 from analysis.outputs import AnalysisOutput, PublicationTable, empty_estimates
-from analysis.tables import regression_table
+from analysis.tables import flagged_cells_note, regression_table
 from mobility.layouts import CENSUS_YEAR
 
 MODELS = (1, 2, 3, 4)
@@ -86,21 +88,39 @@ def _title(spec: Specification, estimator: str, flow_source: str = ONS_FLOWS) ->
     )
 
 
+HC0_NOTE = (
+    "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
+    "sending population as exposure; robust (sandwich, HC0) standard errors in parentheses, as "
+    "in the study; *** p<0.01, ** p<0.05, * p<0.1. Covariates lagged one year."
+)
+CLUSTERED_NOTE = (
+    "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
+    "sending population as exposure; standard errors two-way clustered by sending and "
+    "receiving LA (Cameron-Gelbach-Miller, small-sample factor G/(G-1)*(N-1)/(N-K) in each "
+    "dimension) in parentheses, stars from them; *** p<0.01, ** p<0.05, * p<0.1. Covariates "
+    "lagged one year. Not the study's errors: every type dummy and covariate varies by LA "
+    "only, so heteroskedasticity-robust (HC0) errors understate the uncertainty."
+)
+
+
 def _table(
-    spec: Specification, estimates: pd.DataFrame, estimator: str, flow_source: str = ONS_FLOWS
+    spec: Specification,
+    estimates: pd.DataFrame,
+    estimator: str,
+    flow_source: str = ONS_FLOWS,
+    clustered: bool = False,
 ) -> PublicationTable:
     blocks = CONTROL_BLOCKS
     if flow_source in CENSUSES:  # one flow year: no year effects to report
         blocks = {k: v for k, v in CONTROL_BLOCKS.items() if k != "Year effects"}
-    frame = regression_table(estimates, _term_order(spec), blocks)
+    frame = regression_table(estimates, _term_order(spec), blocks, clustered=clustered)
     stem = spec.name if flow_source == ONS_FLOWS else f"{CENSUSES[flow_source][1]}_{spec.name}"
     key = f"table_{spec.report_table:02d}_{stem}" if spec.report_table else f"flows_{stem}"
-    notes = [
-        "Negative binomial (NB2, dispersion by maximum likelihood) of the count of moves, "
-        "sending population as exposure; robust (sandwich) standard errors in parentheses; "
-        "*** p<0.01, ** p<0.05, * p<0.1. Covariates lagged one year.",
-        f"Flow source: {FLOW_SOURCE_TITLES[flow_source]}.",
-    ]
+    if clustered:
+        notes = [CLUSTERED_NOTE]
+    else:
+        notes = [HC0_NOTE + f" Two-way clustered errors: table {key}_clustered."]
+    notes.append(f"Flow source: {FLOW_SOURCE_TITLES[flow_source]}.")
     if flow_source == CENSUS_FLOWS:
         notes.append(
             "One flow year (2011), so no year effects; sending population of mid-2011 as "
@@ -115,9 +135,33 @@ def _table(
         )
     if spec.sample.pooled_countries:
         notes.append("Country effects (sending and receiving Wales) included in every model.")
-    return PublicationTable(
-        key, _title(spec, estimator, flow_source), frame, spec.report_table, tuple(notes)
-    )
+    flagged = flagged_cells_note(estimates)
+    if flagged:
+        notes.append(flagged)
+    title = _title(spec, estimator, flow_source)
+    if clustered:
+        key += "_clustered"
+        title += ", two-way clustered standard errors"
+    return PublicationTable(key, title, frame, spec.report_table, tuple(notes))
+
+
+TRUNCATION_NOTE = (
+    "Published flows have no zero rows, so the study's NB2 is fitted on pairs with moves only, "
+    "which pulls estimates towards zero. The zero-truncated models (flows_ztnb2_*, "
+    "flows_ztpoisson_*) condition on moves > 0 explicitly (log f(y) - log(1 - P(y = 0))) and "
+    "so are free of that bias on the same rows; the zero-inclusive grid (flows_nb2_zeros_*) "
+    "uses the pairs without moves too."
+)
+
+
+def publication_tables(
+    spec: Specification, estimates: pd.DataFrame, estimator: str, flow_source: str = ONS_FLOWS
+) -> list[PublicationTable]:
+    """The study's table (HC0 errors) and its two-way clustered twin."""
+    return [
+        _table(spec, estimates, estimator, flow_source),
+        _table(spec, estimates, estimator, flow_source, clustered=True),
+    ]
 
 
 def _planted(truth: dict) -> dict[str, float]:
@@ -134,57 +178,68 @@ def _planted(truth: dict) -> dict[str, float]:
     return planted
 
 
-def recovery_table(
-    grid_fits: list[ModelFit], published_fits: list[ModelFit], truth: dict
-) -> pd.DataFrame:
+RECOVERY_VARIANTS: dict[str, str] = {
+    "flows_nb2_zeros": "full grid",
+    "flows_nb2": "published rows",
+    "flows_ztnb2": "zero-truncated, published rows",
+}
+
+
+def recovery_table(fits_by_variant: dict[str, list[ModelFit]], truth: dict) -> pd.DataFrame:
     """Planted vs estimated for the model-4 destination fits of the planted typology.
 
-    With the sending type fixed, the destination model is the data-generating model, so the
-    NB2 fit on the full pair grid (zeros included) must recover the planted values. The fit on
-    published rows only is shown beside it: dropping the zero rows truncates the sample and
-    pulls estimates (distance above all) towards zero.
+    With the sending type fixed, the destination model is the data-generating model up to the
+    LA effects (which shift only the constant), so the NB2 fit on the full pair grid (zeros
+    included) and the zero-truncated NB2 on the published rows must recover the planted
+    values; the plain NB2 on published rows is pulled towards zero (distance above all).
+    z-scores use the two-way clustered standard errors: the type effects and covariates vary
+    by LA only and the LAs carry effects of their own, so HC0 errors are too small.
     """
     planted = _planted(truth)
-    published = {
-        (f.spec.sending_category, t): e
-        for f in published_fits
-        for t, e in zip(f.design.terms, f.fit.params, strict=True)
-    }
-    rows = []
-    for item in grid_fits:
-        if item.spec.kind != "destinations":
-            continue
-        for term, label, estimate, se in zip(
-            item.design.terms,
-            item.design.labels,
-            item.fit.params,
-            item.fit.std_errors,
-            strict=True,
-        ):
-            if term not in planted or not np.isfinite(se):
+    rows: dict[tuple[str, str], dict[str, object]] = {}
+    for variant, name in RECOVERY_VARIANTS.items():
+        for item in fits_by_variant.get(variant, []):
+            if item.spec.kind != "destinations":
                 continue
-            z = (estimate - planted[term]) / se
-            rows.append(
-                {
-                    "Destinations from": item.spec.sending_category,
-                    "Term": label,
-                    "Planted": round(planted[term], 4),
-                    "Estimate (full grid)": round(float(estimate), 4),
-                    "Std. error": round(float(se), 4),
-                    "z": round(float(z), 2),
-                    "Within 3 SE": "yes" if abs(z) <= 3 else "NO",
-                    "Estimate (published rows only)": round(
-                        float(published.get((item.spec.sending_category, term), np.nan)), 4
-                    ),
-                }
+            fit = item.fit
+            clustered = (
+                fit.std_errors_clustered
+                if fit.std_errors_clustered is not None
+                else np.full(len(fit.params), np.nan)
             )
-    return pd.DataFrame(rows)
+            for j, (term, label) in enumerate(
+                zip(item.design.terms, item.design.labels, strict=True)
+            ):
+                if term not in planted or not np.isfinite(clustered[j]):
+                    continue
+                z = (fit.params[j] - planted[term]) / clustered[j]
+                row = rows.setdefault(
+                    (str(item.spec.sending_category), term),
+                    {
+                        "Destinations from": item.spec.sending_category,
+                        "Term": label,
+                        "Planted": round(planted[term], 4),
+                    },
+                )
+                row[f"Estimate ({name})"] = round(float(fit.params[j]), 4)
+                row[f"Clustered SE ({name})"] = round(float(clustered[j]), 4)
+                row[f"HC0 SE ({name})"] = round(float(fit.std_errors[j]), 4)
+                row[f"z ({name})"] = round(float(z), 2)
+                row[f"Within 3 SE ({name})"] = "yes" if abs(z) <= 3 else "NO"
+    return pd.DataFrame(list(rows.values()))
+
+
+#: Model-4 NB2 fits of the main analysis (without design matrices), by (run_id, spec name),
+#: so that the robustness analysis of the same run reuses them instead of refitting.
+_MAIN_FITS: dict[tuple[str, str], ModelFit] = {}
 
 
 def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> AnalysisOutput:
     """NB2 models 1-4 for every specification and typology, with tables and figures."""
     output = AnalysisOutput(name="flow_models")
     estimates = [empty_estimates()]
+    for key in [k for k in _MAIN_FITS if k[0] != context.run_id]:
+        del _MAIN_FITS[key]
     for sample in SAMPLES:
         frame = load_sample(con, sample)
         if frame.empty:
@@ -198,13 +253,17 @@ def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
             fits = fit_nested_models(frame, spec, fit_nb2, MODELS)
             tidy = tidy_estimates(fits, f"flows_nb2_{spec.name}")
             estimates.append(tidy)
-            output.tables.append(_table(spec, tidy, "NB2"))
+            output.tables += publication_tables(spec, tidy, "NB2")
+            _MAIN_FITS[(context.run_id, spec.name)] = fits[-1].light()
             output.notes += [m for f in fits for m in f.warnings]
             sample_fits += fits
         figure = coefficient_plot(sample, sample_fits, context.out_dir)
         if figure is not None:
             output.figures.append(figure)
     output.estimates = pd.concat(estimates, ignore_index=True)
+    comparison = standard_error_comparison(output.estimates, context.out_dir)
+    if comparison is not None:
+        output.figures.append(comparison)
     return output
 
 
@@ -286,7 +345,7 @@ def census_flow_models(
             fits = fit_nested_models(frame, spec, fit_nb2, models)
             tidy = tidy_estimates(fits, f"flows_nb2_{label}_{spec.name}")
             estimates.append(tidy)
-            output.tables.append(_table(spec, tidy, "NB2", flow_source))
+            output.tables += publication_tables(spec, tidy, "NB2", flow_source)
             output.notes += [m for f in fits for m in f.warnings]
             fits_by_typology.setdefault(sample.typology, []).extend(fits)
         output.notes.append(
@@ -317,39 +376,62 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
         grid = load_sample(con, sample, zero_inclusive=True)
         if observed.empty:
             continue
+        positive = observed if (observed["moves"] > 0).all() else observed[observed["moves"] > 0]
         comparison: dict[str, pd.DataFrame] = {}
         fits_by_variant: dict[str, list[ModelFit]] = {}
         for spec in specifications(sample):
-            for label, frame, estimator, prefix in (
-                ("NB2", observed, fit_nb2, "flows_nb2"),
-                ("PPML", observed, fit_poisson, "flows_ppml"),
-                ("NB2, zeros included", grid, fit_nb2, "flows_nb2_zeros"),
-            ):
-                fits = fit_nested_models(frame, spec, estimator, (4,))
-                fits_by_variant.setdefault(prefix, []).extend(fits)
+            main = _MAIN_FITS.get((context.run_id, spec.name))
+            if main is None:  # run on its own: fit the main model 4 once, here
+                main = fit_nested_models(observed, spec, fit_nb2, (4,))[0]
+                output.notes += list(main.warnings)
+            refits = (
+                ("PPML", "flows_ppml", observed, fit_poisson),
+                ("NB2, zeros included", "flows_nb2_zeros", grid, fit_nb2),
+                ("NB2, zero-truncated", "flows_ztnb2", positive, fit_ztnb2),
+                ("Poisson, zero-truncated", "flows_ztpoisson", positive, fit_ztpoisson),
+            )
+            # A generator, and light fits kept: one design matrix in memory at a time.
+            variants = itertools.chain(
+                [("NB2", "flows_nb2", [main])],
+                (
+                    (label, prefix, fit_nested_models(rows, spec, est, (4,), start_from=main.fit))
+                    for label, prefix, rows, est in refits
+                ),
+            )
+            for label, prefix, fits in variants:
+                fits_by_variant.setdefault(prefix, []).extend(f.light() for f in fits)
                 tidy = tidy_estimates(fits, f"{prefix}_{spec.name}")
-                output.notes += [m for f in fits for m in f.warnings]
                 if prefix != "flows_nb2":  # the main analysis already holds these
+                    output.notes += [m for f in fits for m in f.warnings]
                     estimates.append(tidy)
                 if spec.kind == "outflows":
                     comparison[label] = tidy.assign(model=label)
         if comparison:
             spec = Specification(sample, "outflows")
-            frame = regression_table(pd.concat(comparison.values()), _term_order(spec))
+            compared = pd.concat(comparison.values())
+            frame = regression_table(compared, _term_order(spec))
+            flagged = flagged_cells_note(compared)
             output.tables.append(
                 PublicationTable(
                     key=f"flows_robustness_{sample.typology}_outflows",
                     title=f"Robustness, model 4 outflows ({TYPOLOGY_TITLES[sample.typology]}): "
-                    "NB2 on published rows, PPML, and NB2 on the full pair grid with zeros",
+                    "NB2 on published rows, PPML, NB2 on the full pair grid with zeros, and "
+                    "zero-truncated NB2 and Poisson on the published rows",
                     frame=frame,
-                    notes=("Robust standard errors in parentheses.",),
+                    notes=(
+                        "Robust (sandwich, HC0) standard errors in parentheses, as in the study.",
+                        TRUNCATION_NOTE,
+                        *([flagged] if flagged else []),
+                    ),
                 )
             )
         if truth and truth.get("typology") == sample.typology:
-            recovery = recovery_table(
-                fits_by_variant["flows_nb2_zeros"], fits_by_variant["flows_nb2"], truth
-            )
-            within = (recovery["Within 3 SE"] == "yes").mean()
+            recovery = recovery_table(fits_by_variant, truth)
+            within = {
+                name: (recovery[f"Within 3 SE ({name})"] == "yes").mean()
+                for name in RECOVERY_VARIANTS.values()
+                if f"Within 3 SE ({name})" in recovery
+            }
             output.tables.append(
                 PublicationTable(
                     key="flows_planted_vs_estimated",
@@ -357,8 +439,11 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
                     "models (model 4) of the planted typology",
                     frame=recovery,
                     notes=(
-                        f"{within:.1%} of {len(recovery)} planted coefficients lie within 3 "
-                        "standard errors of the full-grid estimates.",
+                        "Share of planted coefficients within 3 two-way clustered standard "
+                        "errors: "
+                        + "; ".join(f"{name} {share:.1%}" for name, share in within.items())
+                        + f" (of {len(recovery)}). Planted values from truth.json.",
+                        TRUNCATION_NOTE,
                     ),
                 )
             )

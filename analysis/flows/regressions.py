@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from analysis.estimators.count_models import CountFit, fit_nb2
+from analysis.estimators.truncated_counts import fit_ztnb2
 from analysis.flows.specifications import MODEL_BLOCKS, Sample, slug, type_label, type_term
 
 Estimator = Callable[..., CountFit]
@@ -85,6 +86,7 @@ def load_sample(
         select
             year,
             sending_la_code,
+            receiving_la_code,
             moves,
             ln(sending_population) as log_exposure,
             shares_border,
@@ -159,6 +161,14 @@ class ModelFit:
     design: Design
     fit: CountFit
     warnings: tuple[str, ...]
+    reference_empty: bool = False  # the reference category has no moves (see reference_is_empty)
+
+    def light(self) -> ModelFit:
+        """The same fit without its design matrix (kept in memory for reuse, not refitting)."""
+        design = Design(
+            np.empty((0, len(self.design.terms))), self.design.terms, self.design.labels
+        )
+        return replace(self, design=design)
 
 
 def specification_rows(frame: pd.DataFrame, spec: Specification) -> pd.DataFrame:
@@ -187,53 +197,119 @@ def identified_models(
     return tuple(identified)
 
 
+def reference_is_empty(subset: pd.DataFrame, spec: Specification) -> bool:
+    """True when no row of the reference category has a move: its rate is 0, so the intercept
+    heads to -inf and every type effect (a contrast with it) to +inf; none is an estimate."""
+    reference = subset[f"{spec.end}_type"] == spec.sample.reference
+    return not bool(subset.loc[reference, "moves"].sum() > 0)
+
+
+def clusters_of(subset: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Sending and receiving LA of each row: the two-way clustering of every strand-A fit."""
+    return (
+        pd.factorize(subset["sending_la_code"])[0],
+        pd.factorize(subset["receiving_la_code"])[0],
+    )
+
+
 def fit_nested_models(
-    frame: pd.DataFrame, spec: Specification, estimator: Estimator, models: tuple[int, ...]
+    frame: pd.DataFrame,
+    spec: Specification,
+    estimator: Estimator,
+    models: tuple[int, ...],
+    start_from: CountFit | None = None,
 ) -> list[ModelFit]:
-    """Fit the nested models in order, each starting from the previous solution."""
+    """Fit the nested models in order, each starting from the previous solution.
+
+    ``start_from`` (e.g. the main NB2 fit when a robustness variant refits the same model)
+    warm-starts the first model. A previous alpha is passed on only when positive: a model that
+    ended at the Poisson boundary (alpha = 0) must not stop the next one.
+    """
     subset = specification_rows(frame, spec)
     y = subset["moves"].to_numpy(dtype=float)
     offset = subset["log_exposure"].to_numpy(dtype=float)
+    clusters = clusters_of(subset)
+    empty_reference = reference_is_empty(subset, spec)
     results: list[ModelFit] = []
-    previous: CountFit | None = None
+    previous = start_from
     for model in models:
         design = design_matrix(subset, spec, model)
         kwargs: dict[str, object] = {}
         if previous is not None and all(np.isfinite(previous.params)):
             start = np.zeros(len(design.terms))
-            start[: len(previous.params)] = previous.params
+            n_start = min(len(previous.params), len(start))
+            start[:n_start] = previous.params[:n_start]
             kwargs["start"] = start
-            if previous.alpha is not None and estimator is fit_nb2:
-                kwargs["start_alpha"] = previous.alpha
+            alpha = previous.alpha
+            with_alpha = estimator in (fit_nb2, fit_ztnb2)
+            if with_alpha and alpha is not None and np.isfinite(alpha) and alpha > 0:
+                kwargs["start_alpha"] = alpha
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = estimator(design.X, y, design.terms, offset=offset, **kwargs)
+            fit = estimator(design.X, y, design.terms, offset=offset, clusters=clusters, **kwargs)
         messages = tuple(f"{spec.name}, model {model}: {w.message}" for w in caught)
-        results.append(ModelFit(spec, model, design, fit, messages))
+        if empty_reference:
+            messages += (
+                f"{spec.name}, model {model}: the reference category "
+                f"({spec.sample.reference}) has no moves, so the constant and the type effects "
+                "are not estimable; flagged 'reference category empty'",
+            )
+        results.append(ModelFit(spec, model, design, fit, messages, empty_reference))
         previous = fit
     return results
 
 
+#: Values of results.estimates.flag (null when the estimate is fine).
+FLAG_NOT_CONVERGED = "not converged"
+FLAG_REFERENCE_EMPTY = "reference category empty"
+FLAG_CATEGORY_EMPTY = "category empty"
+FLAG_DIVERGING = "diverging"
+FLAG_ALPHA_AT_ZERO = "alpha at zero"
+
+
+def row_flag(item: ModelFit, term: str, estimate: float, std_error: float) -> str | None:
+    """Why an estimate row must not be read as an estimate (None when it can)."""
+    if item.reference_empty and (term == "const" or term.startswith(f"{item.spec.end}_type[")):
+        return FLAG_REFERENCE_EMPTY  # the cause; such fits often fail to converge too
+    if not item.fit.converged:
+        return FLAG_NOT_CONVERGED
+    if term == "alpha":
+        return FLAG_ALPHA_AT_ZERO if estimate == 0.0 else None
+    if np.isneginf(estimate):
+        return FLAG_CATEGORY_EMPTY
+    if not np.isfinite(std_error):
+        return FLAG_DIVERGING
+    return None
+
+
 def tidy_estimates(fits: list[ModelFit], analysis: str) -> pd.DataFrame:
-    """results.estimates rows (without run_id/data_source) for a list of fits."""
+    """results.estimates rows (without run_id/data_source) for a list of fits.
+
+    ``std_error``/``p_value`` are the study's HC0 ones; ``std_error_clustered``/
+    ``p_value_clustered`` are two-way clustered by sending and receiving LA.
+    """
     rows = []
     for item in fits:
-        for term, label, estimate, std_error, p_value in zip(
-            item.design.terms,
-            item.design.labels,
-            item.fit.params,
-            item.fit.std_errors,
-            item.fit.p_values,
-            strict=True,
-        ):
-            rows.append((term, label, estimate, std_error, p_value, item))
-        if item.fit.alpha is not None:
+        fit = item.fit
+        k = len(fit.params)
+        nan = np.full(k, np.nan)
+        se_cl = nan if fit.std_errors_clustered is None else fit.std_errors_clustered
+        p_cl = nan if fit.p_values_clustered is None else fit.p_values_clustered
+        for j, (term, label) in enumerate(zip(item.design.terms, item.design.labels, strict=True)):
+            rows.append(
+                (term, label, fit.params[j], fit.std_errors[j], fit.p_values[j], se_cl[j], p_cl[j])
+                + (item,)
+            )
+        if fit.alpha is not None:
+            alpha_cl = fit.alpha_std_error_clustered
             rows.append(
                 (
                     "alpha",
                     "Dispersion (alpha)",
-                    item.fit.alpha,
-                    item.fit.alpha_std_error,
+                    fit.alpha,
+                    fit.alpha_std_error,
+                    np.nan,
+                    np.nan if alpha_cl is None else alpha_cl,
                     np.nan,
                     item,
                 )
@@ -241,13 +317,17 @@ def tidy_estimates(fits: list[ModelFit], analysis: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "analysis": analysis,
-            "report_table": [r[5].spec.report_table for r in rows],
-            "model": [str(r[5].model) for r in rows],
+            "report_table": [r[7].spec.report_table for r in rows],
+            "model": [str(r[7].model) for r in rows],
             "term": [r[0] for r in rows],
             "label": [r[1] for r in rows],
             "estimate": [r[2] for r in rows],
             "std_error": [r[3] for r in rows],
             "p_value": [r[4] for r in rows],
-            "n_obs": [r[5].fit.nobs for r in rows],
+            "n_obs": [r[7].fit.nobs for r in rows],
+            "std_error_clustered": [r[5] for r in rows],
+            "p_value_clustered": [r[6] for r in rows],
+            "converged": [bool(r[7].fit.converged) for r in rows],
+            "flag": [row_flag(r[7], r[0], r[2], r[3]) for r in rows],
         }
     )

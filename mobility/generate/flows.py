@@ -1,6 +1,9 @@
 """Synthetic LA-to-LA moves drawn from a negative binomial model with known coefficients.
 
-The pair-year total is NB2 with the sending population as exposure; it is then split across
+The pair-year total is NB2 with the sending population as exposure and with a sending and a
+receiving LA random effect (normal, SD LA_EFFECT_SD each, fixed over the years), so pair-years
+of one LA are correlated as real flows are and only LA-clustered errors are honest for the
+LA-level regressors; it is then split across
 sex and single year of age with a migration age schedule, and scaled by a per-LA factor close
 to one so that moves are fractional, as ONS publishes them. The true values are returned so
 they can be written beside the data for tests to check what the models recover.
@@ -40,7 +43,13 @@ COEFFICIENTS: dict[str, float] = {
 }
 SENDING_WALES_EFFECT = -0.15
 ALPHA = 0.3
+#: SD of the sending-LA and of the receiving-LA random effect on the log mean (each).
+LA_EFFECT_SD = 0.3
 OUTFLOW_RATE = 0.05  # share of residents moving to another LA in a year, as in E&W
+#: LAs in England and Wales at full scale: the outflow rate is calibrated as if an LA had this
+#: many destinations, so every scale has the per-pair flow sizes (and the unpublished, zero
+#: pairs) of the real table; at full scale the rate is OUTFLOW_RATE itself.
+PAIR_SIZE_LAS = 339
 FRACTIONAL_SCALE = (0.99, 1.01)
 
 
@@ -119,6 +128,10 @@ def draw_flows(
     year_effects = {year: round(float(rng.normal(0, 0.05)), 4) for year in flow_years}
     first_year = min(flow_years)
     year_effects[first_year] = 0.0  # reference year
+    sending_la_effect = rng.normal(0.0, LA_EFFECT_SD, n)
+    receiving_la_effect = rng.normal(0.0, LA_EFFECT_SD, n)
+    la_term = sending_la_effect[send_idx] + receiving_la_effect[recv_idx]
+    outflow_rate = OUTFLOW_RATE * (n - 1) / (max(PAIR_SIZE_LAS, n) - 1)
 
     schedule = migration_age_schedule()
     draws: list[FlowDraw] = []
@@ -128,6 +141,7 @@ def draw_flows(
         current = regressors.xs(year, level="year").reindex(codes)
         eta = (
             typology_term
+            + la_term
             + COEFFICIENTS["shared_border"] * border
             + COEFFICIENTS["log_distance"] * log_distance
             + SENDING_WALES_EFFECT * wales[send_idx]
@@ -142,7 +156,7 @@ def draw_flows(
         exposure = current["population"].to_numpy()[send_idx]
         if intercept is None:  # calibrate once so the first year's outflow rate is realistic
             outflow = np.bincount(send_idx, weights=np.exp(eta), minlength=n)
-            intercept = float(np.log(OUTFLOW_RATE) - np.log(outflow.mean()))
+            intercept = float(np.log(outflow_rate) - np.log(outflow.mean()))
         mu = exposure * np.exp(intercept + eta)
         totals = rng.poisson(mu * rng.gamma(1.0 / ALPHA, ALPHA, size=mu.shape))
         draws.append(
@@ -156,8 +170,13 @@ def draw_flows(
     truth: dict[str, object] = {
         "description": (
             "Pair-year total moves ~ NB2(mean = sending population (same year) x "
-            "exp(linear predictor)), covariates lagged one year, then split by sex and age "
-            "and scaled by a per sending LA-year factor drawn from U(0.99, 1.01)."
+            "exp(linear predictor + sending LA effect + receiving LA effect)), covariates "
+            "lagged one year, LA effects N(0, la_effect_sd^2) each and fixed over the years "
+            "(they shift only the constant on average, and make pair-years of one LA "
+            "correlated), then split by sex and age and scaled by a per sending LA-year "
+            "factor drawn from U(0.99, 1.01). The intercept sets the first year's outflow rate "
+            "to outflow_rate, the national rate scaled to the number of LAs so that pairs have "
+            "full-scale sizes."
         ),
         "typology": "ons_supergroup",
         "reference_category": REFERENCE_SUPERGROUP,
@@ -168,6 +187,12 @@ def draw_flows(
         "year_effects": {str(y): v for y, v in year_effects.items()},
         "intercept": intercept,
         "alpha": ALPHA,
+        "la_effect_sd": {"sending": LA_EFFECT_SD, "receiving": LA_EFFECT_SD},
+        "la_effects": {
+            str(code): {"sending": round(float(u), 6), "receiving": round(float(v), 6)}
+            for code, u, v in zip(codes, sending_la_effect, receiving_la_effect, strict=True)
+        },
+        "outflow_rate": outflow_rate,
         "fractional_scale": list(FRACTIONAL_SCALE),
         "other_typologies": (
             "Social Mobility Index 2017 and IMD 2010 carry no direct effect: they act only "
