@@ -19,7 +19,7 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from mobility.errors import MobilityError  # noqa: E402
+from mobility.errors import MobilityError, UsageError  # noqa: E402
 
 COMMANDS = ("generate", "fetch", "build", "check", "analyse", "report", "run")
 
@@ -81,14 +81,17 @@ def options_from(args: argparse.Namespace):  # -> pipeline.Options
         seed=args.seed,
         scale=args.scale or default_scale(),
         smi_file=args.smi_file,
+        debug=args.debug,
     )
 
 
 def dispatch(args: argparse.Namespace) -> None:
     from analysis.report import render_report
     from mobility import pipeline
+    from mobility.preflight import check_options
 
     options = options_from(args)
+    check_options(args.command, args.data_dir, options.warehouse, options.out, options.seed)
     log = pipeline.RunLog.open(options.out)
     if args.command == "generate":
         pipeline.stage_generate(options, force=args.force)
@@ -106,14 +109,18 @@ def dispatch(args: argparse.Namespace) -> None:
     elif args.command == "analyse":
         pipeline.stage_analyse(options, log)
     elif args.command == "report":
+        if "analyse" not in log.record:
+            raise UsageError(
+                f"Nothing to report: {log.path} records no analysis. Run `mobility analyse` "
+                "(or `mobility run`) first."
+            )
         pipeline.say(f"report    {render_report(options.out)}")
     elif args.command == "run":
         start = time.perf_counter()
         log.record.clear()
         pipeline.ensure_data(options, log)
         pipeline.stage_build(options, log)
-        pipeline.stage_check(options, log)
-        facts = pipeline.stage_analyse(options, log, gate_just_passed=True)
+        facts = pipeline.stage_analyse(options, log)  # the gate runs inside, under the lock
         path = render_report(options.out)
         pipeline.say(
             f"done      run {facts['run_id']} in {time.perf_counter() - start:.0f} s; "
