@@ -19,7 +19,13 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from mobility.errors import MobilityError, UsageError  # noqa: E402
+from mobility.errors import (  # noqa: E402
+    MobilityError,
+    UsageError,
+    disk_full_error,
+    first_line,
+    is_disk_full,
+)
 
 COMMANDS = ("generate", "fetch", "build", "check", "analyse", "report", "run")
 
@@ -144,8 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mobility: interrupted; the previous warehouse is unchanged.", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract is one paragraph, not a traceback
+        if is_disk_full(exc):  # a full disk outside the warehouse (tables, report, run.json)
+            where = Path(getattr(exc, "filename", None) or args.out or Path.cwd())
+            print(f"mobility {args.command}: {disk_full_error(where, '')}", file=sys.stderr)
+            return 3
         print(
-            f"mobility {args.command}: unexpected failure: {type(exc).__name__}: {exc}. "
+            f"mobility {args.command}: unexpected failure: {type(exc).__name__}: "
+            f"{first_line(exc)}. "
             "Nothing was written to the results; rerun with --debug for the traceback and "
             "report it.",
             file=sys.stderr,

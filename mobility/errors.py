@@ -78,6 +78,7 @@ def disk_full_error(path: Path, kept: str) -> DiskFullError:
     except OSError:
         free = "free space unknown"
     return DiskFullError(
-        f"Disk full: the disk mounted at {mount} ({free}) could not take {path}. {kept} "
-        "Free some space (or point --warehouse/--out at another disk) and run again."
+        f"Disk full: the disk mounted at {mount} ({free}) could not take {path}. "
+        f"{kept + ' ' if kept else ''}Free some space (or point --warehouse/--out at "
+        "another disk) and run again."
     )

@@ -374,7 +374,7 @@ def test_a_data_dir_with_quotes_and_dollars_builds_and_values_stay_data(
     capsys.readouterr()
     assert main(cli_args("build", paths)) == 0
     out = capsys.readouterr().out
-    assert "\x1b[" not in out and len(out.strip().splitlines()) == 2  # validate, build
+    assert "\x1b[" not in out and " START " not in out and "validate  " in out  # no dbt lines
     names = "select count(*) from marts.dim_local_authorities where la_name like '%<script>%'"
     assert _scalar(paths["warehouse"], names) == 1
     query = f"select count(*) from ({readme_query()})"  # results carried over with views
@@ -461,7 +461,7 @@ def test_disk_full_while_carrying_results_over(
     before = _sha(paths["warehouse"])
 
     def run_dbt(args: object, env: dict[str, str], log_file: Path | None = None) -> object:
-        shutil.copyfile(built["warehouse"], env["MOBILITY_WAREHOUSE"])  # dbt "succeeded"
+        duckdb.connect(env["MOBILITY_WAREHOUSE"]).close()  # dbt "succeeded"
         return wh.BuildResult(seconds=1.0, models=1, tests=1, seeds=0)
 
     def no_space(*_: object) -> None:
