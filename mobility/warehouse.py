@@ -1,8 +1,10 @@
 """The DuckDB warehouse file: one process at a time, built aside and swapped in atomically.
 
 `dbt build` runs into a fresh file beside the warehouse; only when every model and test
-passed is the `results` schema of the old warehouse copied in and the new file renamed over
-the old one. A failed build therefore leaves the previous warehouse exactly as it was.
+passed is the `results` schema given to it (today's tables, keys and views, then everything
+the old warehouse's results hold) and the new file renamed over the old one. A failed or
+interrupted build therefore leaves the previous warehouse exactly as it was, and removes the
+fresh file and its WAL. dbt's console output goes to `<warehouse>.dbt.log`.
 """
 
 from __future__ import annotations
