@@ -272,7 +272,12 @@ def _carry_results(con: duckdb.DuckDBPyConnection, old_warehouse: Path | None) -
     con.execute(DDL)
     if old_warehouse is None:
         return
-    con.execute(f"attach {quote_path(old_warehouse)} as previous (read_only)")
+    try:
+        con.execute(f"attach {quote_path(old_warehouse)} as previous (read_only)")
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():  # someone writes to the old file: its results may move
+            raise WarehouseInUseError(in_use_message(old_warehouse, exc, True)) from exc
+        raise
     try:
         for table, create in con.execute(
             "select table_name, sql from duckdb_tables() where database_name = 'previous' "
