@@ -114,19 +114,31 @@ def test_a_build_finishing_between_gate_and_analysis_is_never_analysed(
     assert _scalar(paths["warehouse"], "select count(*) from results.runs") == runs_before + 1
 
 
-# --- 3. the results schema survives builds -------------------------------------------------
+# --- 3. the results schema survives builds; paths reach SQL quoted ------------------------
 
 
 def test_readme_query_works_after_build_failed_build_and_failed_gate(
     tmp_path: Path, built: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    query = readme_query()
+    """The one real dbt build of this module, from a data directory whose path has `'`, `$`
+    and `;` (every path reaches SQL quoted, dbt sources included) and whose lookup has a
+    name with quotes and `<script>` (stored as it is): the README query keeps its rows, and
+    keeps them after a failed build and a failed gate."""
+    query = f"select count(*) from ({readme_query()})"
     paths = _copy_warehouse(built, tmp_path)
-    expected = _scalar(paths["warehouse"], f"select count(*) from ({query})")
+    expected = _scalar(paths["warehouse"], query)
     assert expected > 0
-    # a successful build: new file, results carried over with their views and keys
+    paths["data"] = tmp_path / "it's $HOME; data"
+    shutil.copytree(built["data"], paths["data"])
+    _quotes_and_script_in_values(paths["data"])
+    capsys.readouterr()
     assert main(cli_args("build", paths)) == 0
-    assert _scalar(paths["warehouse"], f"select count(*) from ({query})") == expected
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out and " START " not in out and "validate  " in out  # no dbt lines
+    assert wh.dbt_log_path(paths["warehouse"]).read_text().count("OK created") > 10
+    names = "select count(*) from marts.dim_local_authorities where la_name like '%<script>%'"
+    assert _scalar(paths["warehouse"], names) == 1
+    assert _scalar(paths["warehouse"], query) == expected  # a new file, results carried over
     con = duckdb.connect(str(paths["warehouse"]), read_only=True)
     try:
         keys = con.execute(
@@ -143,15 +155,13 @@ def test_readme_query_works_after_build_failed_build_and_failed_gate(
         con.close()
     assert keys == 1 and {"latest_estimates", "latest_descriptives"} <= views
     # a failed build (bad raw data) and a failed gate leave the query working
-    data = tmp_path / "data"
-    shutil.copytree(built["data"], data)
-    flow = data / "flows" / "Detailed_Estimates_2015_Dataset_1.csv"
+    flow = paths["data"] / "flows" / "Detailed_Estimates_2015_Dataset_1.csv"
     flow.write_text(flow.read_text().replace(",M,", ",X,", 1))
-    assert main(cli_args("build", {**paths, "data": data})) == 2
-    assert _scalar(paths["warehouse"], f"select count(*) from ({query})") == expected
+    assert main(cli_args("build", paths)) == 2
+    assert _scalar(paths["warehouse"], query) == expected
     _fail_the_gate(paths["warehouse"])
     assert main(cli_args("analyse", paths)) == 1
-    assert _scalar(paths["warehouse"], f"select count(*) from ({query})") == expected
+    assert _scalar(paths["warehouse"], query) == expected
 
 
 def test_a_first_build_creates_the_results_views(tmp_path: Path) -> None:
@@ -359,27 +369,7 @@ def test_raw_files_are_checked_before_dbt(
     assert _sha(paths["warehouse"]) == before
 
 
-# --- 4. paths, dbt errors and a full disk ----------------------------------------------------
-
-
-def test_a_data_dir_with_quotes_and_dollars_builds_and_values_stay_data(
-    tmp_path: Path, built: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Every path reaches SQL quoted (dbt sources included); a data value with quotes and
-    `<script>` is stored as it is. The one real dbt build of this module."""
-    paths = _copy_warehouse(built, tmp_path)
-    paths["data"] = tmp_path / "it's $HOME; data"
-    shutil.copytree(built["data"], paths["data"])
-    _quotes_and_script_in_values(paths["data"])
-    capsys.readouterr()
-    assert main(cli_args("build", paths)) == 0
-    out = capsys.readouterr().out
-    assert "\x1b[" not in out and " START " not in out and "validate  " in out  # no dbt lines
-    names = "select count(*) from marts.dim_local_authorities where la_name like '%<script>%'"
-    assert _scalar(paths["warehouse"], names) == 1
-    query = f"select count(*) from ({readme_query()})"  # results carried over with views
-    assert _scalar(paths["warehouse"], query) == _scalar(built["warehouse"], query) > 0
-    assert wh.dbt_log_path(paths["warehouse"]).read_text().count("OK created") > 10
+# --- 4. dbt errors and a full disk --------------------------------------------------------
 
 
 def _stub_dbt(monkeypatch: pytest.MonkeyPatch, error: str, status: str = "error") -> None:
