@@ -6,6 +6,8 @@ Tables are appended per run; the views `results.latest_estimates` and
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 import pandas as pd
 
@@ -89,7 +91,9 @@ def write_results(
         con.execute("insert into results.descriptives select * from new_descriptives")
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        # a failed commit has already ended the transaction: keep its error, not rollback's
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
         raise
     finally:
         con.unregister("new_estimates")

@@ -19,7 +19,13 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from mobility.errors import MobilityError  # noqa: E402
+from mobility.errors import (  # noqa: E402
+    MobilityError,
+    UsageError,
+    disk_full_error,
+    first_line,
+    is_disk_full,
+)
 
 COMMANDS = ("generate", "fetch", "build", "check", "analyse", "report", "run")
 
@@ -89,14 +95,17 @@ def options_from(args: argparse.Namespace):  # -> pipeline.Options
         scale=args.scale or default_scale(),
         smi_file=args.smi_file,
         vintage=args.vintage,
+        debug=args.debug,
     )
 
 
 def dispatch(args: argparse.Namespace) -> None:
     from analysis.report import render_report
     from mobility import pipeline
+    from mobility.preflight import check_options
 
     options = options_from(args)
+    check_options(args.command, args.data_dir, options.warehouse, options.out, options.seed)
     log = pipeline.RunLog.open(options.out)
     if args.command == "generate":
         pipeline.stage_generate(options, force=args.force)
@@ -114,14 +123,18 @@ def dispatch(args: argparse.Namespace) -> None:
     elif args.command == "analyse":
         pipeline.stage_analyse(options, log)
     elif args.command == "report":
+        if "analyse" not in log.record:
+            raise UsageError(
+                f"Nothing to report: {log.path} records no analysis. Run `mobility analyse` "
+                "(or `mobility run`) first."
+            )
         pipeline.say(f"report    {render_report(options.out)}")
     elif args.command == "run":
         start = time.perf_counter()
         log.record.clear()
         pipeline.ensure_data(options, log)
         pipeline.stage_build(options, log)
-        pipeline.stage_check(options, log)
-        facts = pipeline.stage_analyse(options, log, gate_just_passed=True)
+        facts = pipeline.stage_analyse(options, log)  # the gate runs inside, under the lock
         path = render_report(options.out)
         pipeline.say(
             f"done      run {facts['run_id']} in {time.perf_counter() - start:.0f} s; "
@@ -145,8 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mobility: interrupted; the previous warehouse is unchanged.", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract is one paragraph, not a traceback
+        if is_disk_full(exc):  # a full disk outside the warehouse (tables, report, run.json)
+            where = Path(getattr(exc, "filename", None) or args.out or Path.cwd())
+            print(f"mobility {args.command}: {disk_full_error(where, '')}", file=sys.stderr)
+            return 3
         print(
-            f"mobility {args.command}: unexpected failure: {type(exc).__name__}: {exc}. "
+            f"mobility {args.command}: unexpected failure: {type(exc).__name__}: "
+            f"{first_line(exc)}. "
             "Nothing was written to the results; rerun with --debug for the traceback and "
             "report it.",
             file=sys.stderr,

@@ -17,7 +17,7 @@ from typing import Literal
 
 import duckdb
 
-from mobility.errors import BadInputError
+from mobility.errors import BadInputError, first_line
 
 Kind = Literal["text", "integer", "number"]
 
@@ -116,10 +116,15 @@ def _column_checks(
     if column.kind in ("integer", "number"):
         cast = "bigint" if column.kind == "integer" else "double"
         expected = "a whole number" if column.kind == "integer" else "a number"
+        not_a_value = f"try_cast({value} as {cast}) is null"
+        if column.kind == "number":  # 'nan' and 'inf' cast to doubles but are not numbers
+            not_a_value += f" or not isfinite(try_cast({value} as double))"
+        if column.kind == "integer":  # try_cast rounds '1.5' to 2; '12.0' is a whole number
+            not_a_value += f" or not regexp_full_match({value}, '[+-]?[0-9]+(\\.0*)?')"
         checks.append(
             _Check(
                 column,
-                f"{value} <> '' and try_cast({value} as {cast}) is null",
+                f"{value} <> '' and ({not_a_value})",
                 lambda row, v: (
                     f"{path}: column {column.name}, data row {row}: {v!r} is not {expected}."
                 ),
@@ -250,7 +255,9 @@ def _validate_csv(
         )
         header = [r[0] for r in con.execute("describe raw_file").fetchall()][1:]
     except duckdb.Error as exc:
-        raise BadInputError(f"{path}: cannot be read as a delimited text file ({exc}).") from exc
+        raise BadInputError(
+            f"{path}: cannot be read as a delimited text file ({first_line(exc)})."
+        ) from exc
     missing = [c.name for c in contract.columns if c.name not in header]
     if missing:
         raise BadInputError(
@@ -320,6 +327,11 @@ def validate(
         if lookup is not None:
             rows[lookup.name] = validate_file_contract(con, data_dir, lookup, None)
             known = _known_codes(con, data_dir, lookup)
+            if not known:
+                raise BadInputError(
+                    f"{data_dir / lookup.pattern}: the {lookup.name} has a header but no rows; "
+                    "every LA code the other files use must be listed in it."
+                )
             con.execute("create temp table known_la_codes (code varchar)")
             con.executemany("insert into known_la_codes values (?)", [[c] for c in known])
         for contract in contracts:

@@ -17,7 +17,7 @@ import duckdb
 import yaml
 
 from mobility.contracts import quote_identifier, quote_path
-from mobility.errors import BadInputError
+from mobility.errors import BadInputError, first_line
 
 MAPPING_PATH = Path(__file__).resolve().parents[1] / "warehouse" / "panel_variables.yml"
 PANEL_DIR = "ukhls"
@@ -112,7 +112,9 @@ def read_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
             "all_varchar = true) limit 0"
         )
     except duckdb.Error as exc:
-        raise BadInputError(f"{path}: cannot be read as a tab-delimited file ({exc}).") from exc
+        raise BadInputError(
+            f"{path}: cannot be read as a tab-delimited file ({first_line(exc)})."
+        ) from exc
     return list(rel.columns)
 
 

@@ -8,6 +8,7 @@ which checks passed.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -34,10 +35,11 @@ from analysis.panel import run_panel_analysis
 from analysis.results import write_results
 from analysis.tables import write_table
 from mobility import warehouse as wh
+from mobility.completeness import MANIFEST, check_completeness
 from mobility.contracts import FileContract, validate
-from mobility.errors import UsageError
+from mobility.errors import UsageError, disk_full_error, is_disk_full
 from mobility.gate import run_gate
-from mobility.generate.synthetic import GENERATOR_VERSION, MANIFEST, generate_synthetic
+from mobility.generate.synthetic import GENERATOR_VERSION, generate_synthetic
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
 from mobility.layouts_ls import LS_CONTRACTS, check_ls_completeness
 from mobility.layouts_panel import PANEL_CONTRACTS, check_panel_mapping, stage_panel_files
@@ -100,6 +102,7 @@ class Options:
     scale: str = "small"
     smi_file: Path | None = None
     vintage: str = "study"  # public LA units: study (2011-2018 LAs) or current (LAD25)
+    debug: bool = False  # dbt prints to the console instead of its log file
 
     @property
     def source_dir(self) -> Path:
@@ -132,8 +135,19 @@ class RunLog:
 
     @classmethod
     def open(cls, out: Path) -> RunLog:
+        """The record so far; an unreadable one is moved aside (and named) and started anew."""
         path = out / "run.json"
-        record = json.loads(path.read_text()) if path.exists() else {}
+        if not path.exists():
+            return cls(path, {})
+        try:
+            record = json.loads(path.read_text())
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            aside = path.with_name("run.json.unreadable")
+            path.replace(aside)
+            say(f"note      {path} was unreadable ({exc}); moved to {aside}, starting afresh")
+            record = {}
         return cls(path, record)
 
     def save(self, stage: str, facts: dict) -> None:
@@ -158,11 +172,15 @@ def stage_generate(options: Options, force: bool = False) -> dict:
     raw_dir = options.raw_dir
     manifest = raw_dir / MANIFEST
     if manifest.exists() and not force:
-        facts = json.loads(manifest.read_text())
-        if (facts.get("seed"), facts.get("scale"), facts.get("version")) == (
+        try:
+            facts = json.loads(manifest.read_text())
+        except (OSError, ValueError):
+            facts = {}  # unreadable: regenerate
+        if (facts.get("seed"), facts.get("scale"), facts.get("version"), "rows" in facts) == (
             options.seed,
             options.scale,
             GENERATOR_VERSION,
+            True,
         ):
             say(f"generate  synthetic files already in {raw_dir} (seed {options.seed}), kept")
             return {"data_dir": str(raw_dir), "reused": True}
@@ -185,6 +203,7 @@ def stage_build(options: Options, log: RunLog) -> dict:
     if "panel" in names:
         check_panel_mapping(raw_dir)  # a renamed variable or missing wave, named clearly
     rows = validate(raw_dir, contracts, LA_LOOKUP)
+    check_completeness(raw_dir, contracts)  # every year, no key in two files, manifest rows
     if "ls" in names:
         check_ls_completeness(raw_dir)
     if "panel" in names:
@@ -193,7 +212,9 @@ def stage_build(options: Options, log: RunLog) -> dict:
     say(f"validate  {len(rows)} raw file sets meet their contracts ({seconds:.1f} s)")
     excluded = [s.name for s in STRANDS if s not in strands]
     with wh.exclusive(options.warehouse):
-        result = wh.build_warehouse(raw_dir, options.warehouse, exclude_tags=excluded)
+        result = wh.build_warehouse(
+            raw_dir, options.warehouse, exclude_tags=excluded, debug=options.debug
+        )
     say(
         f"build     {result.models} models, {result.tests} dbt tests passed "
         f"({result.seconds:.1f} s): "
@@ -221,14 +242,20 @@ def _require_warehouse(options: Options) -> None:
 
 
 def stage_check(options: Options, log: RunLog) -> dict:
+    """`mobility check` on its own: the gate on a read-only connection (nothing is written)."""
     _require_warehouse(options)
-    strands = [s.name for s in active_strands(options.raw_dir)]
-    start = time.perf_counter()
     con = wh.connect(options.warehouse, read_only=True)
     try:
-        report = run_gate(con, strands, docs_dir=options.out / "gate")
+        return _gate(con, options, log)
     finally:
         con.close()
+
+
+def _gate(con: duckdb.DuckDBPyConnection, options: Options, log: RunLog) -> dict:
+    """Run the gate on `con`; QualityGateError (nothing analysed, nothing written) if it fails."""
+    strands = [s.name for s in active_strands(options.raw_dir)]
+    start = time.perf_counter()
+    report = run_gate(con, strands, docs_dir=options.out / "gate")
     say(
         f"check     {report.passed} of {len(report.outcomes)} expectations passed "
         f"({time.perf_counter() - start:.1f} s)"
@@ -248,11 +275,10 @@ def new_run_id(source: str) -> str:
     return f"{stamp}-{source}-{uuid.uuid4().hex[:6]}"
 
 
-def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False) -> dict:
-    """Analyse the warehouse; the gate runs first unless it passed a moment ago in this run."""
+def stage_analyse(options: Options, log: RunLog) -> dict:
+    """Gate, analyse and write results under one exclusive lock and on one connection, so
+    what is analysed is exactly what passed the gate (a build finishing meanwhile is refused)."""
     _require_warehouse(options)
-    if not gate_just_passed:
-        stage_check(options, log)  # raises QualityGateError: nothing analysed, nothing written
     context = RunContext(
         run_id=new_run_id(options.source),
         data_source=options.source,
@@ -265,6 +291,7 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
     with wh.exclusive(options.warehouse):
         con = wh.connect(options.warehouse)
         try:
+            _gate(con, options, log)  # QualityGateError: nothing analysed, nothing written
             for strand in active_strands(options.raw_dir):
                 for name, analysis in strand.analyses:
                     start = time.perf_counter()
@@ -279,10 +306,17 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
                     )
             estimates = pd.concat([empty_estimates(), *[o.estimates for o in outputs]])
             descriptives = pd.concat([empty_descriptives(), *[o.descriptives for o in outputs]])
+            # The log goes first: results are never stored without their disclosure record.
+            write_disclosure_log(con, context, outputs)
             n_est, n_desc = write_results(
                 con, context, estimates, descriptives, [o.name for o in outputs]
             )
-            write_disclosure_log(con, context, outputs)
+        except (OSError, duckdb.Error) as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(
+                    options.warehouse, "No results of this run were written (rolled back)."
+                ) from exc
+            raise
         finally:
             con.close()
     tables = []
@@ -325,18 +359,32 @@ def ensure_data(options: Options, log: RunLog) -> None:
 
 def stage_prepare_public(options: Options, log: RunLog) -> dict:
     """Read the publishers' files and write them, on one LA vintage, in canonical layouts."""
-    preparation = prepare_public(
-        options.source_dir, options.raw_dir, options.smi_file, options.vintage
-    )
-    unavailable = dict(preparation.unavailable)
-    if any("Social Mobility Index" in name for name in unavailable):
-        write_smi_placeholder(options.raw_dir)
+    target = options.raw_dir
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    try:  # prepared aside and swapped in whole: a failure leaves no half-prepared folder
+        preparation = prepare_public(
+            options.source_dir, partial, options.smi_file, options.vintage
+        )
+        unavailable = dict(preparation.unavailable)
+        if any("Social Mobility Index" in name for name in unavailable):
+            write_smi_placeholder(partial)
+        old = target.with_name(target.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            target.rename(old)
+        partial.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     say(
         f"prepare   {len(preparation.files_written)} canonical files from "
         f"{options.source_dir} on vintage {preparation.vintage} ({preparation.seconds:.1f} s)"
     )
     for name, reason in unavailable.items():
         say(f"          not available: {name}: {reason}")
+    preparation.files_written = [target / p.relative_to(partial) for p in preparation.files_written]
+    preparation.out_dir = target
     facts = json.loads(preparation.to_json())
     log.save("prepare_public", facts)
     return facts

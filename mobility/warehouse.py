@@ -1,14 +1,18 @@
 """The DuckDB warehouse file: one process at a time, built aside and swapped in atomically.
 
 `dbt build` runs into a fresh file beside the warehouse; only when every model and test
-passed is the `results` schema of the old warehouse copied in and the new file renamed over
-the old one. A failed build therefore leaves the previous warehouse exactly as it was.
+passed is the `results` schema given to it (today's tables, keys and views, then everything
+the old warehouse's results hold) and the new file renamed over the old one. A failed or
+interrupted build therefore leaves the previous warehouse exactly as it was, and removes the
+fresh file and its WAL. dbt's console output goes to `<warehouse>.dbt.log`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +21,17 @@ from pathlib import Path
 
 import duckdb
 
-from mobility.errors import MobilityError, QualityGateError, WarehouseInUseError
+from mobility.contracts import quote_identifier, quote_path
+from mobility.errors import (
+    BadInputError,
+    BuildError,
+    MobilityError,
+    QualityGateError,
+    WarehouseInUseError,
+    disk_full_error,
+    first_line,
+    is_disk_full,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "mobility.duckdb"
@@ -56,11 +70,20 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
         return duckdb.connect(str(warehouse), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise WarehouseInUseError(
-                f"Warehouse in use: another program (a DuckDB shell or notebook?) has "
-                f"{warehouse} open for writing. Close it and run the command again."
-            ) from exc
+            raise WarehouseInUseError(in_use_message(warehouse, exc, read_only)) from exc
         raise
+
+
+def in_use_message(warehouse: Path, exc: BaseException, read_only: bool) -> str:
+    """Who holds the file and how: a reader blocks writers, so when we wanted to write the
+    holder may only be reading (an analyst's read-only connection)."""
+    pid = re.search(r"PID (\d+)", str(exc))
+    holder = f"another program (process {pid.group(1)})" if pid else "another program"
+    how = "open for writing" if read_only else "open (for reading or writing)"
+    return (
+        f"Warehouse in use: {holder}, perhaps a DuckDB shell or notebook, has {warehouse} "
+        f"{how}. Close that connection and run the command again."
+    )
 
 
 @dataclass
@@ -69,7 +92,8 @@ class BuildResult:
     models: int
     tests: int
     seeds: int
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # every node that errored or failed
+    errors: list[str] = field(default_factory=list)  # nodes that could not run (not tests failing)
     rows_per_layer: dict[str, int] = field(default_factory=dict)
 
 
@@ -86,17 +110,25 @@ def dbt_environment(data_dir: Path, warehouse: Path) -> dict[str, str]:
     }
 
 
-def run_dbt(args: Sequence[str], env: dict[str, str]) -> BuildResult:
-    """Run dbt in-process and summarise what ran and what failed."""
+def run_dbt(args: Sequence[str], env: dict[str, str], log_file: Path | None = None) -> BuildResult:
+    """Run dbt in-process and summarise what ran and what failed.
+
+    With `log_file`, dbt's console output (uncoloured, info level) goes to that file instead
+    of stdout, so the person running `mobility` sees one paragraph and the file holds the
+    rest; without it dbt prints as usual (--debug)."""
     from dbt.cli.main import dbtRunner
 
     previous = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     start = time.perf_counter()
+    flags = ["--project-dir", str(REPO_ROOT), "--log-level-file", "info"]
     try:
-        outcome = dbtRunner().invoke(
-            [*args, "--project-dir", str(REPO_ROOT), "--quiet", "--log-level-file", "info"]
-        )
+        if log_file is None:
+            outcome = dbtRunner().invoke([*args, *flags])
+        else:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            with log_file.open("w") as handle, contextlib.redirect_stdout(handle):
+                outcome = dbtRunner().invoke([*args, *flags, "--no-use-colors"])
     finally:
         _release_dbt_duckdb()
         for key, value in previous.items():
@@ -105,8 +137,11 @@ def run_dbt(args: Sequence[str], env: dict[str, str]) -> BuildResult:
             else:
                 os.environ[key] = value
     seconds = time.perf_counter() - start
+    if isinstance(outcome.exception, KeyboardInterrupt):
+        raise KeyboardInterrupt
     if outcome.exception is not None:
-        raise MobilityError(f"dbt could not run: {outcome.exception}")
+        where = f"; full dbt log: {log_file}" if log_file else ""
+        raise BuildError(f"dbt could not run: {first_line(outcome.exception)}{where}")
     result = BuildResult(seconds=seconds, models=0, tests=0, seeds=0)
     node_results = getattr(outcome.result, "results", None) or []  # docs returns a catalog
     for node_result in node_results:
@@ -118,10 +153,23 @@ def run_dbt(args: Sequence[str], env: dict[str, str]) -> BuildResult:
             result.tests += 1
         elif kind == "seed":
             result.seeds += 1
-        if str(node_result.status) in {"error", "fail", "runtime error"}:
-            message = (node_result.message or "").strip().splitlines()
-            result.failures.append(f"{kind} {node.name}: {message[0] if message else 'failed'}")
+        status = str(node_result.status)
+        if status in {"error", "fail", "runtime error"}:
+            message = _ANSI.sub("", node_result.message or "").strip().splitlines()
+            line = f"{kind} {node.name}: {message[0] if message else 'failed'}"
+            result.failures.append(line)
+            if status != "fail":
+                result.errors.append(line)
     return result
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# DuckDB errors that mean a raw file could not be read as its layout says (bad input)
+_BAD_INPUT = re.compile(
+    r"Conversion Error|Invalid Input Error|No files found|Could not open file|CSV Error|"
+    r"sniff|Malformed JSON|Invalid unicode|not a valid|Binder Error: Referenced column",
+    re.IGNORECASE,
+)
 
 
 def _release_dbt_duckdb() -> None:
@@ -150,49 +198,119 @@ def layer_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
+def dbt_log_path(warehouse: Path) -> Path:
+    """Where the last build's full dbt output is kept (beside the warehouse)."""
+    return warehouse.with_name(warehouse.name + ".dbt.log")
+
+
 def build_warehouse(
-    data_dir: Path, warehouse: Path, exclude_tags: Sequence[str] = ()
+    data_dir: Path, warehouse: Path, exclude_tags: Sequence[str] = (), debug: bool = False
 ) -> BuildResult:
-    """dbt build into a fresh file; swap it in only if everything passed."""
+    """dbt build into a fresh file; swap it in only if everything passed. Whatever happens
+    (a failure, a full disk, Ctrl-C), the fresh file and its WAL do not outlive the call
+    unless they became the warehouse."""
     building = warehouse.with_name(warehouse.name + ".building")
-    for leftover in (building, building.with_name(building.name + ".wal")):
+    leftovers = (building, building.with_name(building.name + ".wal"))
+    for leftover in leftovers:
         leftover.unlink(missing_ok=True)
     args = ["build"]
     if exclude_tags:
         args += ["--exclude", *[f"tag:{t}" for t in exclude_tags]]
-    result = run_dbt(args, dbt_environment(data_dir, building))
-    if result.failures:
-        building.unlink(missing_ok=True)
-        shown = "\n".join(f"  - {f}" for f in result.failures[:12])
-        raise QualityGateError(
-            f"dbt build failed ({len(result.failures)} node(s)); the previous warehouse was "
-            f"left untouched.\n{shown}\nLogs: {REPO_ROOT / 'warehouse' / 'logs' / 'dbt.log'}"
-        )
-    con = connect(building)
+    log_file = None if debug else dbt_log_path(warehouse)
     try:
-        if warehouse.exists():
-            _carry_results(con, warehouse)
-        result.rows_per_layer = layer_row_counts(con)
-        con.execute("checkpoint")
+        result = run_dbt(args, dbt_environment(data_dir, building), log_file)
+        if result.failures:
+            raise _build_failure(result, warehouse, log_file)
+        con = connect(building)
+        try:
+            _carry_results(con, warehouse if warehouse.exists() else None)
+            result.rows_per_layer = layer_row_counts(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        # a WAL left by a killed writer belongs to the old file (whose results were carried
+        # over above); replayed onto the new file it would corrupt it
+        warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+        os.replace(building, warehouse)
+    except (OSError, duckdb.Error) as exc:
+        if is_disk_full(exc):
+            raise disk_full_error(building, KEPT) from exc
+        raise
     finally:
-        con.close()
-    os.replace(building, warehouse)
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
     return result
 
 
-def _carry_results(con: duckdb.DuckDBPyConnection, old_warehouse: Path) -> None:
-    """Copy the results schema (every run's estimates) from the old warehouse."""
-    con.execute(f"attach '{old_warehouse.as_posix()}' as previous (read_only)")
+KEPT = "The previous warehouse was left untouched and the partial build removed."
+
+
+def _build_failure(result: BuildResult, warehouse: Path, log_file: Path | None) -> MobilityError:
+    """One paragraph: what failed first, how many more, and where the full log is. Nodes
+    that could not run are a build failure (bad input when DuckDB could not read a raw
+    file, a full disk named as such); tests that ran and failed are a quality failure."""
+    log = f"Full dbt log: {log_file or REPO_ROOT / 'warehouse' / 'logs' / 'dbt.log'}."
+    first = (result.errors or result.failures)[0]
+    more = len(result.errors or result.failures) - 1
+    also = f" (and {more} more)" if more else ""
+    if any(is_disk_full(Exception(e)) for e in result.errors):
+        return disk_full_error(warehouse.with_name(warehouse.name + ".building"), f"{KEPT} {log}")
+    if result.errors:
+        kind = BadInputError if _BAD_INPUT.search(first) else BuildError
+        what = "a raw file could not be read" if kind is BadInputError else "dbt build failed"
+        return kind(f"{what}: {first}{also}. {KEPT} {log}")
+    return QualityGateError(
+        f"dbt tests failed: {first}{also}; no analysis can run on these data. {KEPT} {log}"
+    )
+
+
+def _carry_results(con: duckdb.DuckDBPyConnection, old_warehouse: Path | None) -> None:
+    """Give the new file the `results` schema: today's tables, keys and views, then every row,
+    column, table and view of the old warehouse's results (whatever columns they have)."""
+    from analysis.results import DDL
+
+    con.execute(DDL)
+    if old_warehouse is None:
+        return
     try:
-        tables = con.execute(
-            "select table_name from duckdb_tables() where database_name = 'previous' "
-            "and schema_name = 'results'"
-        ).fetchall()
-        if tables:
-            con.execute("create schema if not exists results")
-        for (table,) in tables:
-            con.execute(
-                f'create table results."{table}" as select * from previous.results."{table}"'
-            )
+        con.execute(f"attach {quote_path(old_warehouse)} as previous (read_only)")
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():  # someone writes to the old file: its results may move
+            raise WarehouseInUseError(in_use_message(old_warehouse, exc, True)) from exc
+        raise
+    try:
+        for table, create in con.execute(
+            "select table_name, sql from duckdb_tables() where database_name = 'previous' "
+            "and schema_name = 'results' order by table_name"
+        ).fetchall():
+            target = f"results.{quote_identifier(table)}"
+            present = _columns(con, None, table)
+            if not present:
+                con.execute(create)  # the old definition, keys included
+                present = _columns(con, None, table)
+            for column, kind in _columns(con, "previous", table).items():
+                if column not in present:
+                    con.execute(
+                        f"alter table {target} add column {quote_identifier(column)} {kind}"
+                    )
+            source = f"previous.results.{quote_identifier(table)}"
+            con.execute(f"insert into {target} by name select * from {source}")
+        for (create,) in con.execute(
+            "select sql from duckdb_views() where database_name = 'previous' "
+            "and schema_name = 'results' and view_name not in (select view_name from "
+            "duckdb_views() where database_name = current_database() and schema_name = 'results')"
+        ).fetchall():
+            con.execute(create)
     finally:
         con.execute("detach previous")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str | None, table: str) -> dict[str, str]:
+    """Column name -> type of results.<table> in `database` (default: the current one)."""
+    rows = con.execute(
+        "select column_name, data_type from duckdb_columns() where schema_name = 'results' "
+        "and table_name = ? and database_name = coalesce(?, current_database()) "
+        "order by column_index",
+        [table, database],
+    ).fetchall()
+    return dict(rows)

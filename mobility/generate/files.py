@@ -7,6 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from mobility.contracts import quote_path
+
 
 def write_csv(
     frame: pd.DataFrame, path: Path, delimiter: str = ",", quote_all: bool = False
@@ -18,5 +20,5 @@ def write_csv(
     options = f"header true, delimiter '{delimiter}'"
     if quote_all:
         options += ", force_quote *"
-    con.execute(f"copy frame to '{path.as_posix()}' ({options})")
+    con.execute(f"copy frame to {quote_path(path)} ({options})")
     con.close()

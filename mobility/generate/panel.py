@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from mobility.contracts import quote_path
 from mobility.generate.geography import distance_miles
 from mobility.panel_mapping import PANEL_DIR, STAGED_DIR, PanelMapping, Wave, load_mapping
 
@@ -599,7 +600,7 @@ def _write_wave(
     table = table.sort_values(list(table.columns[:1]))[list(names)].rename(columns=names)
     path = out_dir / mapping.file_name(file_type, wave)
     con.register("wave_table", table)
-    con.execute(f"copy wave_table to '{path.as_posix()}' (header true, delimiter '\t')")
+    con.execute(f"copy wave_table to {quote_path(path)} (header true, delimiter '\t')")
     con.unregister("wave_table")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mobility.completeness import MANIFEST, manifest_rows
 from mobility.generate.areas import generate_areas
 from mobility.generate.census import write_census_od
 from mobility.generate.files import write_csv
@@ -26,7 +27,6 @@ from mobility.vocabulary import COVERAGE_COLUMNS, SUPERGROUPS
 POPULATION_YEARS = range(2010, 2019)  # 2010 gives the lagged demography of 2011 flows
 INDICATOR_YEARS = range(2000, 2020)  # the panel strand needs adult-LA economies 2000-2019
 FLOW_YEARS = range(2011, 2019)
-MANIFEST = "manifest.json"
 # Bump when a generated layout or the data-generating process changes: `mobility run`
 # regenerates rather than reuse files written by another version.
 GENERATOR_VERSION = 3
@@ -90,6 +90,7 @@ def generate_synthetic(
         "seed": seed,
         "scale": scale,
         "files": sorted(p.relative_to(data_dir).as_posix() for p in written + [truth_path]),
+        "rows": manifest_rows(data_dir, written),  # checked before every build
     }
     (data_dir / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return GenerationSummary(data_dir, len(written) + 1, flow_rows, len(las))

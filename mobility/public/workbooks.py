@@ -9,6 +9,7 @@ BadInputError naming the file, the sheet and what was expected when the layout c
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mobility.errors import BadInputError
+from mobility.errors import BadInputError, first_line
 
 GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
 SUPPRESSED = {"..", ":", "x", "c", "*", "-", "!", "#", "z", "u", "n/a", "na", ""}
@@ -31,14 +32,22 @@ def _norm(value: object) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def _quiet(path: Path) -> dict[str, object]:
+    """xlrd prints warnings about damaged .xls files to stdout; keep them off the console."""
+    return {"logfile": io.StringIO()} if path.suffix.lower() == ".xls" else {}
+
+
 def sheet_names(path: Path) -> list[str]:
     """Sheet names of a .xls/.xlsx workbook (BadInputError if unreadable)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return list(pd.ExcelFile(path).sheet_names)
-    except (OSError, ValueError, ImportError) as exc:
-        raise BadInputError(f"{path}: cannot be opened as a workbook ({exc}).") from exc
+            return list(pd.ExcelFile(path, engine_kwargs=_quiet(path)).sheet_names)
+    except Exception as exc:  # noqa: BLE001 - xlrd/openpyxl raise IndexError, BadZipFile...
+        raise BadInputError(
+            f"{path}: cannot be opened as a workbook; it may be truncated or not a "
+            f"spreadsheet ({type(exc).__name__}: {first_line(exc)})."
+        ) from exc
 
 
 def find_sheet(path: Path, candidates: Iterable[str]) -> str:
@@ -60,9 +69,14 @@ def read_raw_sheet(path: Path, sheet: str) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
-    except (OSError, ValueError, ImportError) as exc:
-        raise BadInputError(f"{path}, sheet {sheet!r}: cannot be read ({exc}).") from exc
+            return pd.read_excel(
+                path, sheet_name=sheet, header=None, dtype=object, engine_kwargs=_quiet(path)
+            )
+    except Exception as exc:  # noqa: BLE001 - a truncated file fails in many ways
+        raise BadInputError(
+            f"{path}, sheet {sheet!r}: cannot be read; the file may be truncated "
+            f"({type(exc).__name__}: {first_line(exc)})."
+        ) from exc
 
 
 def locate_table(
