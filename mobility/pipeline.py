@@ -363,9 +363,7 @@ def stage_prepare_public(options: Options, log: RunLog) -> dict:
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:  # prepared aside and swapped in whole: a failure leaves no half-prepared folder
-        preparation = prepare_public(
-            options.source_dir, partial, options.smi_file, options.vintage
-        )
+        preparation = prepare_public(options.source_dir, partial, options.smi_file, options.vintage)
         unavailable = dict(preparation.unavailable)
         if any("Social Mobility Index" in name for name in unavailable):
             write_smi_placeholder(partial)
