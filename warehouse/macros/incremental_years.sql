@@ -17,6 +17,13 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'loaded_at' not in columns | map('lower') -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ ' was built before the flow marts became incremental (it has no loaded_at '
+            ~ 'column). Rebuild it once in full: dbt build --selector flows_marts '
+            ~ '--full-refresh (or mobility build).') }}
+    {%- endif -%}
     {%- set query -%}
         with upstream as ({{ upstream_years }}),
         here as (

@@ -1,6 +1,7 @@
 {#- The raw files the flow marts are built from, one row per file, with the flow year of a
     detailed-estimates file (null for a file every flow year uses). Only the file metadata is
-    projected, so DuckDB does not read the contents. -#}
+    projected, so DuckDB does not read the contents. The path is relative to the data
+    directory (folder/file), so the same files reached another way are not new. -#}
 with
 
 source as (
@@ -13,7 +14,7 @@ source as (
 renamed as (
 
     select
-        filename as file_path,
+        regexp_extract(filename, '[^/]+/[^/]+$') as file_path,
         cast(
             nullif(regexp_extract(filename, 'Detailed_Estimates_([0-9]{4})_Dataset_', 1), '')
             as integer
