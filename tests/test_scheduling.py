@@ -5,6 +5,7 @@ missing raw source, and every selector of selectors.yml selects something
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from mobility import warehouse as wh
-from tests.conftest import copy_data
+from tests.conftest import SEED, copy_data
 
 DAY = 24 * 3600
 
@@ -99,3 +100,37 @@ def test_every_selector_selects_models(
     assert not selected["flows"] & (selected["panel"] | selected["ls"])
     assert {"fct_la_pair_flows", "fct_flow_file_loads"} <= selected["flows_marts"]
     assert selected["flows_marts"] <= selected["flows"]
+
+
+def test_nightly_job_alerts_bad_input_as_exit_2(small_data: Path, tmp_path: Path) -> None:
+    """deploy/nightly.sh passes `mobility run`'s exit status on and names its kind."""
+    data = copy_data(small_data, tmp_path / "data")
+    flows = sorted((data / "flows").glob("Detailed_Estimates_2013_*.csv"))[0]
+    lines = flows.read_text().splitlines()
+    lines[5] = ",".join(lines[5].split(",")[:3] + ["X"] + lines[5].split(",")[4:])
+    flows.write_text("\n".join(lines) + "\n")
+    alerts = tmp_path / "alerts.txt"
+    notifier = tmp_path / "notify.sh"
+    notifier.write_text(f'#!/bin/sh\necho "$1" >> {alerts}\n')
+    notifier.chmod(0o755)
+    environment = {
+        **os.environ,
+        "ALERT": str(notifier),
+        "MOBILITY_DATA_DIR": str(data),
+        "MOBILITY_WAREHOUSE": str(tmp_path / "wh.duckdb"),
+    }
+    completed = subprocess.run(
+        [
+            str(wh.REPO_ROOT / "deploy" / "nightly.sh"),
+            *("--scale", "small", "--seed", str(SEED), "--data-dir", str(data)),
+            *("--warehouse", str(tmp_path / "wh.duckdb"), "--out", str(tmp_path / "out")),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    sent = alerts.read_text()
+    assert "BAD INPUT (exit 2)" in sent and "DATA QUALITY" not in sent
+    assert "Detailed_Estimates_2013" in completed.stdout + completed.stderr
