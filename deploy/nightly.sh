@@ -7,10 +7,16 @@ set -u
 cd "$(dirname "$0")/.." || exit 3
 alert() { ${ALERT:-echo} "mobility nightly on $(hostname): $1"; }
 
-# Freshness first, for the sources the run reads: a stale source is a warning (the run goes
-# on), a missing one an error (the contracts would refuse it anyway).
-if ! .venv/bin/dbt source freshness --selector flows; then
-    alert "WARNING: a raw source is stale or missing (dbt source freshness; target/sources.json)"
+# Freshness first, for the sources the run reads: a stale source (older than warn_after) is
+# a warning and the run goes on; a missing or very stale one (error_after) is an error,
+# alerted as such (a missing file will also stop the run at its contract, with exit 2).
+freshness=$(.venv/bin/dbt --no-use-colors source freshness --selector flows 2>&1)
+freshness_status=$?
+printf '%s\n' "$freshness"
+if [ "$freshness_status" -ne 0 ]; then
+    alert "SOURCE MISSING OR STALE (error): $(printf '%s\n' "$freshness" | grep -E 'ERROR|Error' | head -3)"
+elif printf '%s\n' "$freshness" | grep -q 'WARN freshness'; then
+    alert "SOURCE STALE (warning): $(printf '%s\n' "$freshness" | grep 'WARN freshness' | head -3)"
 fi
 
 .venv/bin/mobility run "$@"

@@ -88,27 +88,31 @@ def test_every_selector_selects_models(
     selected: dict[str, set[str]] = {}
     for name in names:
         outcome = invoke_dbt(
-            ["ls", "--selector", name, "--resource-type", "model", "--output", "name"],
+            ["ls", "--selector", name, *("--resource-type", "model", "source")]
+            + ["--output", "name"],
             small_data,
             tmp_path / "wh.duckdb",
             monkeypatch,
         )
         selected[name] = set(outcome.result)
         assert selected[name], name
-    assert "fct_teen_adult_links" in selected["panel"]
-    assert "fct_ls_child_adult_links" in selected["ls"]
+    assert {"fct_teen_adult_links", "ukhls.indresp"} <= selected["panel"]
+    assert {"fct_ls_child_adult_links", "ons_ls.census_records"} <= selected["ls"]
+    assert "ons_migration.detailed_estimates" in selected["flows"]  # freshness of strand A
     assert not selected["flows"] & (selected["panel"] | selected["ls"])
     assert {"fct_la_pair_flows", "fct_flow_file_loads"} <= selected["flows_marts"]
     assert selected["flows_marts"] <= selected["flows"]
 
 
 def test_nightly_job_alerts_bad_input_as_exit_2(small_data: Path, tmp_path: Path) -> None:
-    """deploy/nightly.sh passes `mobility run`'s exit status on and names its kind."""
+    """deploy/nightly.sh warns of a stale source, passes `mobility run`'s exit status on
+    and names its kind."""
     data = copy_data(small_data, tmp_path / "data")
     flows = sorted((data / "flows").glob("Detailed_Estimates_2013_*.csv"))[0]
     lines = flows.read_text().splitlines()
     lines[5] = ",".join(lines[5].split(",")[:3] + ["X"] + lines[5].split(",")[4:])
     flows.write_text("\n".join(lines) + "\n")
+    age_files(sorted((data / "population").iterdir()), 500)  # stale: a warning first
     alerts = tmp_path / "alerts.txt"
     notifier = tmp_path / "notify.sh"
     notifier.write_text(f'#!/bin/sh\necho "$1" >> {alerts}\n')
@@ -132,5 +136,6 @@ def test_nightly_job_alerts_bad_input_as_exit_2(small_data: Path, tmp_path: Path
     )
     assert completed.returncode == 2, completed.stdout + completed.stderr
     sent = alerts.read_text()
+    assert "SOURCE STALE (warning)" in sent and "nomis_mid_year_estimates" in sent
     assert "BAD INPUT (exit 2)" in sent and "DATA QUALITY" not in sent
     assert "Detailed_Estimates_2013" in completed.stdout + completed.stderr
