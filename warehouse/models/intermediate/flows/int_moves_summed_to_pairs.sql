@@ -3,11 +3,13 @@
     flow year of its own, total only (the all-persons matrix has no sex or age breakdown, so
     those columns are null rather than a misleading 0). -#}
 {#- Incremental by year (docs/operations.md): a run reads the detailed-estimates files of the
-    years the load log saw change (DuckDB skips the other files) and always the census. -#}
+    years the load log saw change (DuckDB skips the other files) and always the census. The
+    key is one string, so the delete is `(year, flow_source) in (...)`: as a list, dbt-duckdb
+    deletes through a join of every row of a year with every new row of it (slow). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key=['year', 'flow_source'],
+    unique_key='year, flow_source',
     on_schema_change='fail',
     pre_hook="{{ delete_years_gone_upstream(flow_file_years_loaded(), detailed_estimates_year()) }}"
 ) }}
