@@ -2,11 +2,27 @@
     total and by sex and age band, and the Census 2011 OD matrix (year before census day) as a
     flow year of its own, and the Census 2021 OD matrix (current vintage only) as 2021, total only (the all-persons matrix has no sex or age breakdown, so
     those columns are null rather than a misleading 0). -#}
+{#- Incremental by year (docs/operations.md): a run reads the detailed-estimates files of the
+    years the load log saw change (DuckDB skips the other files) and always the census. The
+    key is one string, so the delete is `(year, flow_source) in (...)`: as a list, dbt-duckdb
+    deletes through a join of every row of a year with every new row of it (slow). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='year, flow_source',
+    on_schema_change='fail',
+    pre_hook="{{ delete_years_gone_upstream(flow_file_years_loaded(), detailed_estimates_year()) }}"
+) }}
+{%- set reload_years = years_to_reload(flow_file_years_loaded(), detailed_estimates_year()) %}
+
 with
 
 moves as (
 
     select * from {{ ref('stg_ons_migration__moves') }}
+    {%- if reload_years is not none %}
+    where {{ in_years('year', reload_years) }}
+    {%- endif %}
 
 ),
 
@@ -77,4 +93,4 @@ final as (
 
 )
 
-select * from final
+select *, {{ load_timestamp() }} as loaded_at from final

@@ -1,11 +1,26 @@
 {#- Migration rate from area type k to type m: moves(k -> m) / population(k), for each
     typology, each flow year and all years pooled, for persons, each sex and each age band.
-    Population is summed over the LAs of the sending type (not over pairs). -#}
+    Population is summed over the LAs of the sending type (not over pairs).
+    Incremental by year like fct_la_pair_flows: a run recomputes the years that table reloaded
+    and the pooled 'all years' rows (from the new years and the years kept). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='period',
+    on_schema_change='fail',
+    pre_hook="{{ delete_years_gone_upstream(pair_flow_years_loaded(), 'try_cast(period as integer)') }}"
+) }}
+{%- set reload_years = years_to_reload(pair_flow_years_loaded(), 'try_cast(period as integer)') %}
+{%- set nothing_to_do = reload_years is not none and not reload_years %}
+
 with
 
 pair_flows as (
 
     select * from {{ ref('fct_la_pair_flows') }}
+    {%- if reload_years is not none %}
+    where {{ in_years('year', reload_years) }}
+    {%- endif %}
 
 ),
 
@@ -88,6 +103,22 @@ long_by_year as (
 
 ),
 
+kept_years as (
+
+    {%- if reload_years is not none %}
+    select
+        typology, period, sending_type, receiving_type, sex, age_band, moves, sending_population
+    from {{ this }}
+    where period <> 'all years' and not {{ in_years('try_cast(period as integer)', reload_years) }}
+    {%- else %}
+    select
+        typology, period, sending_type, receiving_type, sex, age_band, moves, sending_population
+    from long_by_year
+    where false
+    {%- endif %}
+
+),
+
 all_years_pooled as (
 
     select
@@ -100,7 +131,14 @@ all_years_pooled as (
         sum(moves) as moves,
         sum(sending_population) as sending_population
 
-    from long_by_year
+    from (
+        select * from long_by_year
+        union all
+        select * from kept_years
+    )
+    {%- if nothing_to_do %}
+    where false
+    {%- endif %}
     group by typology, sending_type, receiving_type, sex, age_band
 
 ),
@@ -124,7 +162,8 @@ final as (
         age_band,
         moves,
         sending_population,
-        case when sending_population > 0 then moves / sending_population end as rate
+        case when sending_population > 0 then moves / sending_population end as rate,
+        {{ load_timestamp() }} as loaded_at
 
     from combined
 

@@ -1,10 +1,7 @@
+{#- The rename reads the source directly, without the usual import CTE: with a subquery
+    between the file scan and the year filter, DuckDB reads every file, while this way an
+    incremental run reads only the files of the years it loads (the year is in the name). -#}
 with
-
-source as (
-
-    select * from {{ source('ons_migration', 'detailed_estimates') }}
-
-),
 
 renamed as (
 
@@ -16,7 +13,7 @@ renamed as (
         case upper(trim(Sex)) when 'F' then 'female' when 'M' then 'male' end as sex,
         cast(Moves as double) as moves
 
-    from source
+    from {{ source('ons_migration', 'detailed_estimates') }}
 
 )
 
