@@ -72,7 +72,9 @@ def study_years_only(rates: pd.DataFrame) -> pd.DataFrame:
 def migration_rate_descriptives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Tidy rows: analysis migration_rates_<typology>_<view>, rate as value, moves as n."""
     rates = con.execute(
-        "select * from marts.fct_type_pair_migration_rates order by typology, period"
+        "select typology, period, sending_type, receiving_type, sex, age_band, moves, "
+        "sending_population, rate from marts.fct_type_pair_migration_rates "
+        "order by typology, period"
     ).df()
     rates = study_years_only(rates)
     frames = []
