@@ -39,6 +39,8 @@ import numpy as np
 from scipy import special, stats
 from scipy.linalg import solve_triangular
 
+from analysis.estimators.entry import fit_entry
+
 __all__ = ["CountFit", "SparseCategoryWarning", "fit_nb2", "fit_poisson"]
 
 #: A 0/1 column with fewer nonzero rows than this is reported as a near-empty category.
@@ -681,6 +683,7 @@ def _alpha_moments(y: np.ndarray, mu: np.ndarray, df: int) -> float:
     return min(max(a, 0.05), 1e6) if np.isfinite(a) else 1.0
 
 
+@fit_entry("NB2")
 def fit_nb2(
     X: np.ndarray,
     y: np.ndarray,
@@ -846,6 +849,7 @@ def fit_nb2(
 # --------------------------------------------------------------------------------------------
 
 
+@fit_entry("PPML")
 def fit_poisson(
     X: np.ndarray,
     y: np.ndarray,
