@@ -77,14 +77,22 @@ class _Display:
                 TextColumn,
                 TimeElapsedColumn,
             )
+            from rich.table import Column
+
+            def fixed(width: int) -> Column:
+                return Column(min_width=width, max_width=width, no_wrap=True)
 
             self.progress = Progress(
                 SpinnerColumn(finished_text="[green]done"),
-                TextColumn("{task.description}"),
-                TextColumn("{task.fields[counted]}"),
-                TimeElapsedColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TextColumn("[dim]{task.fields[detail]}"),
+                TextColumn("{task.description}", table_column=fixed(22)),
+                TextColumn("{task.fields[counted]}", table_column=fixed(7)),
+                TimeElapsedColumn(table_column=fixed(7)),
+                TextColumn("{task.fields[rate]}", table_column=fixed(12)),
+                TextColumn(
+                    "[dim]{task.fields[detail]}",
+                    table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis"),
+                ),
+                expand=True,
                 console=self.console,
                 transient=False,
                 redirect_stdout=True,
@@ -117,6 +125,7 @@ class _Display:
     def close(self, step: _Step) -> None:
         self.steps.remove(step)
         if self.live:
+            step.detail = step.last_fit = ""
             self.update(step)
             self.progress.update(step.task, total=1, completed=1)
             if not self.steps:
@@ -173,11 +182,11 @@ def _innermost() -> _Step | None:
     return _display.steps[-1] if _display is not None and _display.steps else None
 
 
-def expect(total: int) -> None:
-    """The innermost step will make `total` fits."""
+def expect(more: int) -> None:
+    """The innermost step will make `more` fits beyond those announced so far."""
     current = _innermost()
     if current is not None and _display is not None:
-        current.total = total
+        current.total = (current.total or 0) + more
         _display.update(current)
 
 

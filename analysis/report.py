@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+from analysis import progress
+
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.85em}
@@ -36,6 +38,7 @@ def _grouped_raw_rows(raw_rows: dict[str, int]) -> dict[str, str]:
     }
 
 
+@progress.staged("report")
 def render_report(out_dir: Path) -> Path:
     """Assemble <out>/report.html from run.json and the tables the analyses wrote."""
     record = json.loads((out_dir / "run.json").read_text())

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analysis import progress
 from analysis.context import RunContext
 from analysis.flows.descriptives import run_flow_descriptives
 from analysis.flows.models import run_census_flow_models, run_flow_models, run_flow_robustness
@@ -137,6 +138,7 @@ def active_strands(raw_dir: Path) -> list[Strand]:
     return [s for s in STRANDS if s.marker_dir is None or (raw_dir / s.marker_dir).is_dir()]
 
 
+@progress.staged("generate")
 def stage_generate(options: Options, force: bool = False) -> dict:
     if options.source != "synthetic":
         raise UsageError(
@@ -163,6 +165,7 @@ def stage_generate(options: Options, force: bool = False) -> dict:
     return {"data_dir": str(raw_dir), "flow_rows": summary.flow_rows, "seconds": seconds}
 
 
+@progress.staged("build")
 def stage_build(options: Options, log: RunLog) -> dict:
     raw_dir = options.raw_dir
     strands = active_strands(raw_dir)
@@ -171,6 +174,7 @@ def stage_build(options: Options, log: RunLog) -> dict:
     names = {s.name for s in strands}
     if "panel" in names:
         check_panel_mapping(raw_dir)  # a renamed variable or missing wave, named clearly
+    progress.describe("validate raw files against their contracts")
     rows = validate(raw_dir, contracts, LA_LOOKUP)
     if "ls" in names:
         check_ls_completeness(raw_dir)
@@ -179,6 +183,7 @@ def stage_build(options: Options, log: RunLog) -> dict:
     seconds = time.perf_counter() - start
     say(f"validate  {len(rows)} raw file sets meet their contracts ({seconds:.1f} s)")
     excluded = [s.name for s in STRANDS if s not in strands]
+    progress.describe("dbt build")
     with wh.exclusive(options.warehouse):
         result = wh.build_warehouse(raw_dir, options.warehouse, exclude_tags=excluded)
     say(
@@ -207,6 +212,7 @@ def _require_warehouse(options: Options) -> None:
         )
 
 
+@progress.staged("check")
 def stage_check(options: Options, log: RunLog) -> dict:
     _require_warehouse(options)
     strands = [s.name for s in active_strands(options.raw_dir)]
@@ -235,6 +241,7 @@ def new_run_id(source: str) -> str:
     return f"{stamp}-{source}-{uuid.uuid4().hex[:6]}"
 
 
+@progress.staged("analyse")
 def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False) -> dict:
     """Analyse the warehouse; the gate runs first unless it passed a moment ago in this run."""
     _require_warehouse(options)
@@ -255,7 +262,7 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
             for strand in active_strands(options.raw_dir):
                 for name, analysis in strand.analyses:
                     start = time.perf_counter()
-                    output = analysis(con, context)
+                    output = progress.tracked(name, analysis)(con, context)
                     outputs.append(output)
                     say(
                         f"analyse   {name}: {len(output.estimates)} estimates, "
@@ -307,6 +314,7 @@ def ensure_data(options: Options, log: RunLog) -> None:
         stage_generate(options)  # reuses files generated with the same seed and scale
 
 
+@progress.staged("prepare")
 def stage_prepare_public(options: Options, log: RunLog) -> dict:
     """Read the publishers' files and write them, on one LA vintage, in canonical layouts."""
     preparation = prepare_public(options.source_dir, options.raw_dir, options.smi_file)

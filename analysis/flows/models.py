@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis import progress
 from analysis.context import RunContext
 from analysis.estimators.count_models import fit_nb2, fit_poisson
 from analysis.flows.figures import coefficient_plot
@@ -178,7 +179,9 @@ def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
             )
             continue
         sample_fits: list[ModelFit] = []
+        progress.expect(len(list(specifications(sample))) * len(MODELS))
         for spec in specifications(sample):
+            progress.describe(f"NB2 {spec.name}")
             fits = fit_nested_models(frame, spec, fit_nb2, MODELS)
             tidy = tidy_estimates(fits, f"flows_nb2_{spec.name}")
             estimates.append(tidy)
@@ -239,6 +242,8 @@ def run_census_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) 
                 )
             if not models:
                 continue
+            progress.expect(len(models))
+            progress.describe(f"NB2 census 2011 {spec.name}")
             fits = fit_nested_models(frame, spec, fit_nb2, models)
             tidy = tidy_estimates(fits, f"flows_nb2_census2011_{spec.name}")
             estimates.append(tidy)
@@ -274,12 +279,14 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
             continue
         comparison: dict[str, pd.DataFrame] = {}
         fits_by_variant: dict[str, list[ModelFit]] = {}
+        progress.expect(len(list(specifications(sample))) * 3)
         for spec in specifications(sample):
             for label, frame, estimator, prefix in (
                 ("NB2", observed, fit_nb2, "flows_nb2"),
                 ("PPML", observed, fit_poisson, "flows_ppml"),
                 ("NB2, zeros included", grid, fit_nb2, "flows_nb2_zeros"),
             ):
+                progress.describe(f"{label} {spec.name}")
                 fits = fit_nested_models(frame, spec, estimator, (4,))
                 fits_by_variant.setdefault(prefix, []).extend(fits)
                 tidy = tidy_estimates(fits, f"{prefix}_{spec.name}")
