@@ -48,7 +48,7 @@ class _Step:
 
     def rate(self) -> str:
         seconds = self.elapsed()
-        return f"{self.done / seconds:.2f} fits/s" if self.done and seconds > 0 else ""
+        return f"{self.done / seconds:.3g} fits/s" if self.done and seconds > 0 else ""
 
     def shown(self) -> str:
         """The live line's detail: what runs now, and the fit that finished last."""
@@ -87,7 +87,7 @@ class _Display:
                 TextColumn("{task.description}", table_column=fixed(22)),
                 TextColumn("{task.fields[counted]}", table_column=fixed(7)),
                 TimeElapsedColumn(table_column=fixed(7)),
-                TextColumn("{task.fields[rate]}", table_column=fixed(12)),
+                TextColumn("{task.fields[rate]}", table_column=fixed(14)),
                 TextColumn(
                     "[dim]{task.fields[detail]}",
                     table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis"),
