@@ -106,7 +106,7 @@ def dispatch(args: argparse.Namespace) -> None:
     elif args.command == "analyse":
         pipeline.stage_analyse(options, log)
     elif args.command == "report":
-        pipeline.say(f"report    {render_report(options.out)}")
+        pipeline.say(f"report    {render_report(options.out, options.warehouse)}")
     elif args.command == "run":
         start = time.perf_counter()
         log.record.clear()
@@ -114,7 +114,7 @@ def dispatch(args: argparse.Namespace) -> None:
         pipeline.stage_build(options, log)
         pipeline.stage_check(options, log)
         facts = pipeline.stage_analyse(options, log, gate_just_passed=True)
-        path = render_report(options.out)
+        path = render_report(options.out, options.warehouse)
         pipeline.say(
             f"done      run {facts['run_id']} in {time.perf_counter() - start:.0f} s; "
             f"warehouse {options.warehouse}; report {path}"
