@@ -68,7 +68,9 @@ def save_figure(figure: MplFigure, out_dir: Path, key: str) -> Path:
     relative = Path("figures") / f"{key}.png"
     (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out_dir / relative, dpi=DPI)
-    figure.savefig((out_dir / relative).with_suffix(".svg"))
+    # Text stays text in the SVG (searchable, small, and fast to write: no glyph paths).
+    with pyplot().rc_context({"svg.fonttype": "none"}):
+        figure.savefig((out_dir / relative).with_suffix(".svg"))
     pyplot().close(figure)
     return relative
 

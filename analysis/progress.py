@@ -11,7 +11,9 @@ The hook API is tiny so that callers add a line, not a block:
 * ``tracked("flow_models", analysis)`` wraps an analysis so it runs as a nested step;
 * ``expect(n)`` tells the innermost step how many fits it will make;
 * ``describe("text")`` says what the innermost step is working on;
-* ``fit_done("NB2", rows, columns, seconds)`` counts one fit (the estimators call it).
+* ``fit_done("NB2", rows, columns, seconds)`` counts one fit (the estimators call it);
+* ``forward_to(queue)`` in a worker process and ``replay(event)`` in its parent show the
+  steps of analyses running in parallel processes under the parent's open step.
 
 With no step open every hook is a no-op, so analyses and estimators run unchanged in tests,
 notebooks and benchmarks. This module imports nothing from the project (imports stay one-way).
@@ -42,6 +44,7 @@ class _Step:
     detail: str = ""
     last_fit: str = ""
     task: Any = None  # the rich TaskID on a terminal
+    remote: bool = False  # reported by a worker process (see forward_to / replay)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -101,9 +104,10 @@ class _Display:
             self.progress.start()
 
     def open(self, step: _Step) -> None:
+        depth = sum(not s.remote for s in self.steps) + step.remote
         self.steps.append(step)
         if self.live:
-            indent = "  " * (len(self.steps) - 1)
+            indent = "  " * depth
             step.task = self.progress.add_task(
                 indent + step.name, total=None, counted="", rate="", detail=""
             )
@@ -132,8 +136,60 @@ class _Display:
                 self.progress.stop()
 
 
-_display: _Display | None = None
+class _Forward:
+    """A worker process's display: every change is sent to the parent, which draws it."""
+
+    def __init__(self, queue: Any) -> None:
+        self.queue = queue
+        self.steps: list[_Step] = []
+
+    def open(self, step: _Step) -> None:
+        self.steps.append(step)
+        self.queue.put(("open", step.name))
+
+    def update(self, step: _Step) -> None:
+        self.queue.put(("update", step.name, step.total, step.done, step.detail, step.last_fit))
+
+    def log(self, text: str) -> None:
+        self.queue.put(("log", text))
+
+    def close(self, step: _Step) -> None:
+        self.steps.remove(step)
+        self.queue.put(("close", step.name))
+
+
+_display: _Display | _Forward | None = None
 _console: Any = None
+_forward: Any = None
+
+
+def forward_to(queue: Any) -> None:
+    """In a worker process: send progress to the parent through `queue` (see `replay`)."""
+    global _forward
+    _forward = queue
+
+
+def replay(event: tuple) -> None:
+    """In the parent: show an event a worker sent (its steps nest under the open step)."""
+    display = _display
+    if display is None:
+        return
+    kind, *args = event
+    if kind == "log":
+        display.log(args[0])
+        return
+    name = args[0]
+    if kind == "open":
+        display.open(_Step(name, remote=True))
+        return
+    current = next((s for s in display.steps if s.remote and s.name == name), None)
+    if current is None:
+        return
+    if kind == "update":
+        current.total, current.done, current.detail, current.last_fit = args[1:]
+        display.update(current)
+    elif kind == "close":
+        display.close(current)
 
 
 def use_console(console: Any) -> None:
@@ -147,7 +203,7 @@ def step(name: str, total: int | None = None) -> Iterator[None]:
     """Open a step for the duration of the block; the first step starts the display."""
     global _display
     if _display is None:
-        _display = _Display(_console)
+        _display = _Forward(_forward) if _forward is not None else _Display(_console)
     display = _display
     current = _Step(name, total=total)
     display.open(current)
@@ -179,7 +235,10 @@ def tracked(name: str, fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def _innermost() -> _Step | None:
-    return _display.steps[-1] if _display is not None and _display.steps else None
+    """The innermost step this process opened (a worker's steps are its own)."""
+    if _display is None:
+        return None
+    return next((s for s in reversed(_display.steps) if not s.remote), None)
 
 
 def expect(more: int) -> None:

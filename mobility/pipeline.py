@@ -26,6 +26,7 @@ from analysis.ls import run_ls_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
 from analysis.panel import run_panel_analysis
 from analysis.results import write_results
+from analysis.runner import run_analyses
 from analysis.tables import write_table
 from mobility import warehouse as wh
 from mobility.contracts import FileContract, validate
@@ -241,6 +242,13 @@ def new_run_id(source: str) -> str:
     return f"{stamp}-{source}-{uuid.uuid4().hex[:6]}"
 
 
+def _analysed(name: str, output: AnalysisOutput, seconds: float) -> None:
+    say(
+        f"analyse   {name}: {len(output.estimates)} estimates, "
+        f"{len(output.descriptives)} descriptives, {len(output.tables)} tables ({seconds:.1f} s)"
+    )
+
+
 @progress.staged("analyse")
 def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False) -> dict:
     """Analyse the warehouse; the gate runs first unless it passed a moment ago in this run."""
@@ -255,20 +263,11 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
         seed=options.seed,
         scale=options.scale,
     )
-    outputs: list[AnalysisOutput] = []
     with wh.exclusive(options.warehouse):
+        jobs = [job for strand in active_strands(options.raw_dir) for job in strand.analyses]
+        outputs = run_analyses(options.warehouse, jobs, context, _analysed)
         con = wh.connect(options.warehouse)
         try:
-            for strand in active_strands(options.raw_dir):
-                for name, analysis in strand.analyses:
-                    start = time.perf_counter()
-                    output = progress.tracked(name, analysis)(con, context)
-                    outputs.append(output)
-                    say(
-                        f"analyse   {name}: {len(output.estimates)} estimates, "
-                        f"{len(output.descriptives)} descriptives, {len(output.tables)} tables "
-                        f"({time.perf_counter() - start:.1f} s)"
-                    )
             estimates = pd.concat([empty_estimates(), *[o.estimates for o in outputs]])
             descriptives = pd.concat([empty_descriptives(), *[o.descriptives for o in outputs]])
             n_est, n_desc = write_results(
