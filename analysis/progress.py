@@ -104,7 +104,7 @@ class _Display:
             self.progress.start()
 
     def open(self, step: _Step) -> None:
-        depth = sum(not s.remote for s in self.steps) + step.remote
+        depth = sum(not s.remote for s in self.steps)
         self.steps.append(step)
         if self.live:
             indent = "  " * depth
