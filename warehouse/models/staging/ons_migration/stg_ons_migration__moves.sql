@@ -1,3 +1,8 @@
+{#- A table, not a view like the other staging models: its tests and the pair sums read it
+    about ten times, and re-parsing the ~15 M CSV rows for each read costs far more than
+    storing them once. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (
