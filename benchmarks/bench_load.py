@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from analysis.estimators.count_models import CountFit, fit_nb2, fit_poisson
-from benchmarks.bench_count_models import simulate
+from benchmarks.bench_count_models import _timed, simulate
 
 
 def _spin(stop: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
@@ -51,17 +50,6 @@ def busy_core() -> Iterator[None]:
         worker.join(timeout=5)
         if worker.is_alive():
             worker.terminate()
-
-
-def _median_time(fn: Callable[[], CountFit], repeats: int) -> tuple[float, CountFit]:
-    times: list[float] = []
-    fit: CountFit | None = None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fit = fn()
-        times.append(time.perf_counter() - start)
-    assert fit is not None
-    return statistics.median(times), fit
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -103,9 +91,9 @@ def main(argv: list[str] | None = None) -> None:
         for model, fn in fns.items():
             if busy:
                 with busy_core():
-                    seconds, fit = _median_time(fn, repeats)
+                    seconds, fit = _timed(fn, repeats)
             else:
-                seconds, fit = _median_time(fn, repeats)
+                seconds, fit = _timed(fn, repeats)
             first = reference.setdefault(model, fit)
             diff = float(np.max(np.abs(fit.params - first.params)))
             print(f"{model:<8}{condition:<34}{seconds:>9.2f}{diff:>22.1e}")
