@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from analysis.maps import BOUNDARY_FILE, la_maps
+from analysis.report import render_report
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -144,3 +145,23 @@ def test_maps_use_the_real_boundaries_when_the_run_has_them(
     for figure in real:
         assert (tmp_path / figure.path).stat().st_size > 10_000
         assert (tmp_path / figure.path).with_suffix(".svg").is_file()
+
+
+@pytest.mark.skipif(
+    not (REAL / BOUNDARY_FILE).exists(), reason=f"real boundary file not found under {REAL}"
+)
+def test_public_run_report_draws_maps_from_the_publishers_files(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    """A run prepared from the publishers' files (run.json prepare_public.raw_dir) gets maps
+    on their boundaries, and the report opens with the findings."""
+    out = shutil.copytree(built["out"], tmp_path / "reports")
+    record = json.loads((out / "run.json").read_text())
+    record["prepare_public"] = {"raw_dir": str(REAL), "out_dir": str(tmp_path), "vintage": "t"}
+    (out / "run.json").write_text(json.dumps(record))
+    page = render_report(out, built["warehouse"]).read_text()
+    assert page.index("id='findings'") < page.index("id='strand-a'") < page.index("id='data'")
+    assert "Social Mobility Index 2017 hot and cold spots, NB2 model 4" in page
+    captions = re.findall(r"<figcaption>([^<]*)", page)
+    assert sum("(ONS LAD December 2019 boundaries)" in c for c in captions) == 4, captions
+    assert "Voronoi" not in page
