@@ -47,6 +47,7 @@ def _run(name: str, analysis: Analysis, warehouse: Path, context: RunContext) ->
     """One analysis on its own read-only connection; returns (output, seconds)."""
     start = time.perf_counter()
     con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("set enable_progress_bar = false")  # it would write over the run's progress
     try:
         output = progress.tracked(name, analysis)(con, context)
     finally:

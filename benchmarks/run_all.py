@@ -24,7 +24,8 @@ def measure(args: list[str]) -> dict:
     )
     if completed.returncode != 0:
         raise SystemExit(f"benchmark step {args} failed:\n{completed.stderr[-2000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    # The figures are the last JSON object printed (a library may print after them).
+    return json.loads(completed.stdout[completed.stdout.rindex('{"stage"') :].splitlines()[0])
 
 
 def main() -> None:
