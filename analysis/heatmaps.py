@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.figures import pyplot, save_figure
+from analysis.flows.specifications import SAMPLES
 from analysis.labels import TYPOLOGY_TITLES
 from analysis.outputs import Figure
 
@@ -46,7 +47,8 @@ def overall_rates(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, pd.D
         extra = sorted((set(matrix.index) | set(matrix.columns)) - set(present))
         labels = present + extra
         matrices[typology] = matrix.reindex(index=labels, columns=labels).astype(float) * PER
-    return matrices
+    rank = {sample.typology: i for i, sample in enumerate(SAMPLES)}  # the study's order
+    return dict(sorted(matrices.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
 def rate_heatmap(typology: str, matrix: pd.DataFrame, out_dir: Path) -> Figure:
