@@ -1,14 +1,19 @@
-"""Run the analyses of a run, in parallel worker processes when the machine has the cores.
+"""Run the analyses of a run: one after another, or in parallel worker processes.
 
-Why: the analyses only read the warehouse and are independent of one another, and each fit
-is single-threaded (one BLAS thread, Python in between), so two analyses on two cores finish
-in about the time of the longest instead of the sum. Each worker opens its own read-only
-DuckDB connection (DuckDB allows several read-only processes at once), runs with one BLAS
-thread, and reports its progress to the parent, which draws it. Outputs come back in the
-order of the jobs, so what is stored does not depend on which worker finished first; and
-every analysis runs exactly the code it runs sequentially, so the estimates are the same.
+Why parallel is possible: the analyses only read the warehouse and are independent of one
+another, and each fit is single-threaded (one BLAS thread, Python in between), so on free
+cores two analyses finish in about the time of the longest. Why it is not the default: on
+the 2-core development machine, shared with other work, it measured no faster (full scale:
+62 s in two workers against 58 s in one process, back to back; the two long flow analyses
+each ran twice as slowly side by side, the fits being memory-bound). Each worker opens its
+own read-only DuckDB connection (DuckDB allows several read-only processes at once), runs
+with one BLAS thread, and reports its progress to the parent, which draws it. Outputs come
+back in the order of the jobs, so what is stored does not depend on which worker finished
+first; and every analysis runs exactly the code it runs sequentially, so the estimates are
+the same.
 
-``MOBILITY_WORKERS=1`` runs everything in this process, one analysis after another.
+``MOBILITY_WORKERS=N`` (N > 1) runs the analyses in N worker processes; the default, 1, runs
+them in this process, one after another. The estimates are the same either way.
 """
 
 from __future__ import annotations
@@ -37,9 +42,9 @@ _FIRST = ("flow_models", "flow_robustness", "census_flow_models", "panel", "ls")
 
 
 def workers_for(jobs: int) -> int:
-    """Worker processes: MOBILITY_WORKERS if set, else one per core, at most one per job."""
-    wanted = os.environ.get("MOBILITY_WORKERS")
-    count = int(wanted) if wanted else (os.cpu_count() or 1)
+    """Worker processes: MOBILITY_WORKERS if set (at most one per job), else 1."""
+    wanted = os.environ.get("MOBILITY_WORKERS", "").strip()
+    count = int(wanted) if wanted.isdigit() else 1
     return max(1, min(count, jobs))
 
 
