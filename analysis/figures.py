@@ -2,9 +2,10 @@
 
 The flow models (strand A) and the mover effects (strands B and C) draw the same kind of
 picture, estimates with 95% intervals against a zero line, so the panel, the file layout
-(`figures/<key>.png` at 110 dpi) and the within-group plot are written once, here. Strands
-choose only what to draw and how to label it. Matplotlib is imported on first use with the
-non-interactive Agg backend, so importing an analysis stays cheap and never needs a display.
+(`figures/<key>.png` at 110 dpi, and `.svg`) and the within-group plot are written once,
+here. Strands choose only what to draw and how to label it. Matplotlib is imported on first
+use with the non-interactive Agg backend, so importing an analysis stays cheap and never
+needs a display.
 """
 
 from __future__ import annotations
@@ -62,10 +63,14 @@ def errorbar_panel(
 
 
 def save_figure(figure: MplFigure, out_dir: Path, key: str) -> Path:
-    """Write figures/<key>.png under out_dir, close the figure, return the relative path."""
+    """Write figures/<key>.png and .svg under out_dir, close the figure, return the PNG's
+    relative path (the report shows the PNG and links the SVG, which scales for print)."""
     relative = Path("figures") / f"{key}.png"
     (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out_dir / relative, dpi=DPI)
+    # Text stays text in the SVG (searchable, small, and fast to write: no glyph paths).
+    with pyplot().rc_context({"svg.fonttype": "none"}):
+        figure.savefig((out_dir / relative).with_suffix(".svg"))
     pyplot().close(figure)
     return relative
 

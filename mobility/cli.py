@@ -128,14 +128,14 @@ def dispatch(args: argparse.Namespace) -> None:
                 f"Nothing to report: {log.path} records no analysis. Run `mobility analyse` "
                 "(or `mobility run`) first."
             )
-        pipeline.say(f"report    {render_report(options.out)}")
+        pipeline.say(f"report    {render_report(options.out, options.warehouse)}")
     elif args.command == "run":
         start = time.perf_counter()
         log.record.clear()
         pipeline.ensure_data(options, log)
         pipeline.stage_build(options, log)
         facts = pipeline.stage_analyse(options, log)  # the gate runs inside, under the lock
-        path = render_report(options.out)
+        path = render_report(options.out, options.warehouse)
         pipeline.say(
             f"done      run {facts['run_id']} in {time.perf_counter() - start:.0f} s; "
             f"warehouse {options.warehouse}; report {path}"

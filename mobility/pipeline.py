@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analysis import progress
 from analysis.context import RunContext
 from analysis.disclosure_release import admit, write_disclosure_log
 from analysis.flows.descriptives import run_flow_descriptives
@@ -33,6 +34,7 @@ from analysis.ls import run_ls_analysis
 from analysis.outputs import AnalysisOutput, empty_descriptives, empty_estimates
 from analysis.panel import run_panel_analysis
 from analysis.results import write_results
+from analysis.runner import run_analyses, run_analyses_on, workers_for
 from analysis.tables import write_table
 from mobility import warehouse as wh
 from mobility.completeness import MANIFEST, check_completeness
@@ -164,6 +166,7 @@ def active_strands(raw_dir: Path) -> list[Strand]:
     return [s for s in STRANDS if s.marker_dir is None or (raw_dir / s.marker_dir).is_dir()]
 
 
+@progress.staged("generate")
 def stage_generate(options: Options, force: bool = False) -> dict:
     if options.source != "synthetic":
         raise UsageError(
@@ -194,6 +197,7 @@ def stage_generate(options: Options, force: bool = False) -> dict:
     return {"data_dir": str(raw_dir), "flow_rows": summary.flow_rows, "seconds": seconds}
 
 
+@progress.staged("build")
 def stage_build(options: Options, log: RunLog) -> dict:
     raw_dir = options.raw_dir
     strands = active_strands(raw_dir)
@@ -202,6 +206,7 @@ def stage_build(options: Options, log: RunLog) -> dict:
     names = {s.name for s in strands}
     if "panel" in names:
         check_panel_mapping(raw_dir)  # a renamed variable or missing wave, named clearly
+    progress.describe("validate raw files against their contracts")
     rows = validate(raw_dir, contracts, LA_LOOKUP)
     check_completeness(raw_dir, contracts)  # every year, no key in two files, manifest rows
     if "ls" in names:
@@ -211,6 +216,7 @@ def stage_build(options: Options, log: RunLog) -> dict:
     seconds = time.perf_counter() - start
     say(f"validate  {len(rows)} raw file sets meet their contracts ({seconds:.1f} s)")
     excluded = [s.name for s in STRANDS if s not in strands]
+    progress.describe("dbt build")
     with wh.exclusive(options.warehouse):
         result = wh.build_warehouse(
             raw_dir, options.warehouse, exclude_tags=excluded, debug=options.debug
@@ -241,6 +247,7 @@ def _require_warehouse(options: Options) -> None:
         )
 
 
+@progress.staged("check")
 def stage_check(options: Options, log: RunLog) -> dict:
     """`mobility check` on its own: the gate on a read-only connection (nothing is written)."""
     _require_warehouse(options)
@@ -275,9 +282,23 @@ def new_run_id(source: str) -> str:
     return f"{stamp}-{source}-{uuid.uuid4().hex[:6]}"
 
 
+def _analysed(name: str, output: AnalysisOutput, seconds: float) -> None:
+    say(
+        f"analyse   {name}: {len(output.estimates)} estimates, "
+        f"{len(output.descriptives)} descriptives, {len(output.tables)} tables ({seconds:.1f} s)"
+    )
+
+
+@progress.staged("analyse")
 def stage_analyse(options: Options, log: RunLog) -> dict:
-    """Gate, analyse and write results under one exclusive lock and on one connection, so
-    what is analysed is exactly what passed the gate (a build finishing meanwhile is refused)."""
+    """Gate, analyse and write results under one exclusive lock, so what is analysed is
+    exactly what passed the gate (a build finishing meanwhile is refused).
+
+    In one process (the default) the gate, every analysis and the results write share one
+    read-write connection, which also keeps any other process (a plain `dbt build`) out of
+    the file. With MOBILITY_WORKERS > 1 the analyses run on read-only connections of their
+    own after the gate; the mobility lock still holds, but a plain dbt run could then slip in.
+    """
     _require_warehouse(options)
     context = RunContext(
         run_id=new_run_id(options.source),
@@ -287,23 +308,25 @@ def stage_analyse(options: Options, log: RunLog) -> dict:
         seed=options.seed,
         scale=options.scale,
     )
-    outputs: list[AnalysisOutput] = []
+    active = active_strands(options.raw_dir)
+    jobs = [job for strand in active for job in strand.analyses]
+    restricted = {name for strand in active if strand.restricted for name, _ in strand.analyses}
+
+    def analysed(name: str, output: AnalysisOutput, seconds: float) -> None:
+        if name in restricted:
+            admit(output)  # nothing unsafe is stored or rendered
+        _analysed(name, output, seconds)
+
     with wh.exclusive(options.warehouse):
         con = wh.connect(options.warehouse)
         try:
             _gate(con, options, log)  # QualityGateError: nothing analysed, nothing written
-            for strand in active_strands(options.raw_dir):
-                for name, analysis in strand.analyses:
-                    start = time.perf_counter()
-                    output = analysis(con, context)
-                    if strand.restricted:
-                        admit(output)  # nothing unsafe is stored or rendered
-                    outputs.append(output)
-                    say(
-                        f"analyse   {name}: {len(output.estimates)} estimates, "
-                        f"{len(output.descriptives)} descriptives, {len(output.tables)} tables "
-                        f"({time.perf_counter() - start:.1f} s)"
-                    )
+            if workers_for(len(jobs)) > 1:
+                con.close()  # the workers' read-only connections cannot share the file with it
+                outputs = run_analyses(options.warehouse, jobs, context, analysed)
+                con = wh.connect(options.warehouse)
+            else:
+                outputs = run_analyses_on(con, jobs, context, analysed)
             estimates = pd.concat([empty_estimates(), *[o.estimates for o in outputs]])
             descriptives = pd.concat([empty_descriptives(), *[o.descriptives for o in outputs]])
             # The log goes first: results are never stored without their disclosure record.
@@ -357,6 +380,7 @@ def ensure_data(options: Options, log: RunLog) -> None:
         stage_generate(options)  # reuses files generated with the same seed and scale
 
 
+@progress.staged("prepare")
 def stage_prepare_public(options: Options, log: RunLog) -> dict:
     """Read the publishers' files and write them, on one LA vintage, in canonical layouts."""
     target = options.raw_dir

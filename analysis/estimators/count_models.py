@@ -39,6 +39,7 @@ import numpy as np
 from scipy import stats
 from scipy.linalg import solve_triangular
 
+from analysis.estimators.entry import fit_entry
 from analysis.estimators.sandwich import Scores, clustered_cov
 from analysis.estimators.special_functions import (
     YTerms,
@@ -719,6 +720,7 @@ def _nb2_scores(X: np.ndarray, y: np.ndarray, eta: np.ndarray, yt: YTerms, alpha
     return Scores(X, r_beta, s_alpha[:, None])
 
 
+@fit_entry("NB2")
 def fit_nb2(
     X: np.ndarray,
     y: np.ndarray,
@@ -849,6 +851,7 @@ def fit_nb2(
 # --------------------------------------------------------------------------------------------
 
 
+@fit_entry("PPML")
 def fit_poisson(
     X: np.ndarray,
     y: np.ndarray,

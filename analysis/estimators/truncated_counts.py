@@ -46,6 +46,7 @@ from analysis.estimators.count_models import (
     _summarise_design,
     fit_nb2,
 )
+from analysis.estimators.entry import fit_entry
 from analysis.estimators.sandwich import Scores, clustered_cov, hc0_meat
 from analysis.estimators.special_functions import (
     YTerms,
@@ -202,6 +203,7 @@ def _positive_problem(
     return prob, names_t, design.sparse, len(y0), _estimation_rows(groups, prob)
 
 
+@fit_entry("ZTPoisson")
 def fit_ztpoisson(
     X: np.ndarray,
     y: np.ndarray,
@@ -220,6 +222,7 @@ def fit_ztpoisson(
     )
 
 
+@fit_entry("ZTNB2")
 def fit_ztnb2(
     X: np.ndarray,
     y: np.ndarray,

@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis import progress
 from analysis.context import RunContext
 from analysis.estimators.count_models import fit_nb2, fit_poisson
 from analysis.estimators.truncated_counts import fit_ztnb2, fit_ztpoisson
@@ -249,7 +250,9 @@ def run_flow_models(con: duckdb.DuckDBPyConnection, context: RunContext) -> Anal
             )
             continue
         sample_fits: list[ModelFit] = []
+        progress.expect(len(list(specifications(sample))) * len(MODELS))
         for spec in specifications(sample):
+            progress.describe(f"NB2 {spec.name}")
             fits = fit_nested_models(frame, spec, fit_nb2, MODELS)
             tidy = tidy_estimates(fits, f"flows_nb2_{spec.name}")
             estimates.append(tidy)
@@ -342,6 +345,8 @@ def census_flow_models(
                 )
             if not models:
                 continue
+            progress.expect(len(models))
+            progress.describe(f"NB2 census 2011 {spec.name}")
             fits = fit_nested_models(frame, spec, fit_nb2, models)
             tidy = tidy_estimates(fits, f"flows_nb2_{label}_{spec.name}")
             estimates.append(tidy)
@@ -379,6 +384,7 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
         positive = observed if (observed["moves"] > 0).all() else observed[observed["moves"] > 0]
         comparison: dict[str, pd.DataFrame] = {}
         fits_by_variant: dict[str, list[ModelFit]] = {}
+        progress.expect(len(list(specifications(sample))) * 4)
         for spec in specifications(sample):
             main = _MAIN_FITS.get((context.run_id, spec.name))
             if main is None:  # run on its own: fit the main model 4 once, here
@@ -399,6 +405,7 @@ def run_flow_robustness(con: duckdb.DuckDBPyConnection, context: RunContext) -> 
                 ),
             )
             for label, prefix, fits in variants:
+                progress.describe(f"{label} {spec.name}")
                 fits_by_variant.setdefault(prefix, []).extend(f.light() for f in fits)
                 tidy = tidy_estimates(fits, f"{prefix}_{spec.name}")
                 if prefix != "flows_nb2":  # the main analysis already holds these
