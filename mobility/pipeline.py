@@ -41,7 +41,15 @@ from mobility.generate.synthetic import GENERATOR_VERSION, MANIFEST, generate_sy
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
 from mobility.layouts_ls import LS_CONTRACTS, check_ls_completeness
 from mobility.layouts_panel import PANEL_CONTRACTS, check_panel_mapping, stage_panel_files
+from mobility.panel_notes import panel_notes
 from mobility.public import prepare_public, write_smi_placeholder
+from mobility.restricted import (
+    RESTRICTED_SOURCE,
+    assemble_work_dir,
+    check_restricted_dirs,
+    clean_work_dir,
+    work_dir_for,
+)
 
 Analysis = Callable[[duckdb.DuckDBPyConnection, RunContext], AnalysisOutput]
 
@@ -100,6 +108,21 @@ class Options:
     scale: str = "small"
     smi_file: Path | None = None
     vintage: str = "study"  # public LA units: study (2011-2018 LAs) or current (LAD25)
+    panel_dir: Path | None = None  # restricted mode: the BHPS/UKHLS release, read in place
+    ls_dir: Path | None = None  # restricted mode: the ONS LS extract, read in place
+
+    @property
+    def restricted(self) -> bool:
+        return self.panel_dir is not None or self.ls_dir is not None
+
+    @property
+    def data_source(self) -> str:
+        return RESTRICTED_SOURCE if self.restricted else self.source
+
+    @property
+    def build_dir(self) -> Path:
+        """What dbt reads: raw_dir, or in restricted mode the warehouse's working folder."""
+        return work_dir_for(self.warehouse) if self.restricted else self.raw_dir
 
     @property
     def source_dir(self) -> Path:
@@ -177,7 +200,18 @@ def stage_generate(options: Options, force: bool = False) -> dict:
 
 
 def stage_build(options: Options, log: RunLog) -> dict:
-    raw_dir = options.raw_dir
+    if not options.restricted:
+        return _build(options, log, options.raw_dir, [])
+    work_dir = options.build_dir
+    check_restricted_dirs(work_dir, options.panel_dir, options.ls_dir)  # before any cleaning
+    try:
+        notes = assemble_work_dir(options.raw_dir, work_dir, options.panel_dir, options.ls_dir)
+        return _build(options, log, work_dir, notes)
+    finally:
+        clean_work_dir(work_dir)  # staged row-level files live only in the warehouse
+
+
+def _build(options: Options, log: RunLog, raw_dir: Path, release_notes: list[str]) -> dict:
     strands = active_strands(raw_dir)
     start = time.perf_counter()
     contracts = tuple(c for s in strands for c in s.contracts)
@@ -208,6 +242,7 @@ def stage_build(options: Options, log: RunLog) -> dict:
         "dbt_tests": result.tests,
         "seconds": result.seconds,
         "rows_per_layer": result.rows_per_layer,
+        "release_notes": release_notes,
     }
     log.save("build", facts)
     return facts
@@ -222,7 +257,7 @@ def _require_warehouse(options: Options) -> None:
 
 def stage_check(options: Options, log: RunLog) -> dict:
     _require_warehouse(options)
-    strands = [s.name for s in active_strands(options.raw_dir)]
+    strands = [s.name for s in active_strands(options.build_dir)]
     start = time.perf_counter()
     con = wh.connect(options.warehouse, read_only=True)
     try:
@@ -254,9 +289,9 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
     if not gate_just_passed:
         stage_check(options, log)  # raises QualityGateError: nothing analysed, nothing written
     context = RunContext(
-        run_id=new_run_id(options.source),
-        data_source=options.source,
-        data_dir=options.raw_dir,
+        run_id=new_run_id(options.data_source),
+        data_source=options.data_source,
+        data_dir=options.build_dir,
         out_dir=options.out,
         seed=options.seed,
         scale=options.scale,
@@ -265,10 +300,13 @@ def stage_analyse(options: Options, log: RunLog, gate_just_passed: bool = False)
     with wh.exclusive(options.warehouse):
         con = wh.connect(options.warehouse)
         try:
-            for strand in active_strands(options.raw_dir):
+            for strand in active_strands(options.build_dir):
                 for name, analysis in strand.analyses:
                     start = time.perf_counter()
                     output = analysis(con, context)
+                    if strand.name == "panel":  # what the release lacks, said in the report
+                        release_notes = log.record.get("build", {}).get("release_notes", [])
+                        output.notes.extend(panel_notes(con, release_notes))
                     if strand.restricted:
                         admit(output)  # nothing unsafe is stored or rendered
                     outputs.append(output)
