@@ -26,7 +26,7 @@ def test_macro_file_is_generated_from_the_release_description() -> None:
 def test_contracts_and_mapping_use_the_release_codes() -> None:
     assert set(MISSING) == {float(c) for c in panel_missing_codes()}
     assert load_mapping().missing_codes == panel_missing_codes()
-    sex = next(c for k in PANEL_CONTRACTS for c in k.columns if c.name == "sex_dv")
+    sex = next(c for k in PANEL_CONTRACTS for c in k.columns if c.name == "sex")
     assert {"0", "-20", "-21"} <= set(sex.allowed) and "3" not in sex.allowed
 
 
@@ -40,11 +40,11 @@ def plant_missing_codes(panel: Path) -> None:
     """Person 1 of xwavedat: sex 0, birth year -20, ethnic group -21; one wave-f age -10."""
     xwave = panel / "xwavedat.tab"
     frame = pd.read_csv(xwave, sep="\t", dtype=str)
-    frame.loc[0, ["sex_dv", "birthy", "racel_dv"]] = ["0", "-20", "-21"]
+    frame.loc[0, ["sex", "birthy", "racel_dv"]] = ["0", "-20", "-21"]
     frame.to_csv(xwave, sep="\t", index=False)
     wave_f = panel / "f_indresp.tab"
     frame = pd.read_csv(wave_f, sep="\t", dtype=str)
-    frame.loc[0, "f_dvage"] = "-10"
+    frame.loc[0, "f_age_dv"] = "-10"
     frame.to_csv(wave_f, sep="\t", index=False)
 
 
@@ -53,7 +53,7 @@ def test_contracts_accept_the_release_missing_codes(small_data: Path, tmp_path: 
     plant_missing_codes(data / "ukhls")
     validate(data, PANEL_CONTRACTS, LA_LOOKUP)  # sex 0, -10, -20, -21: no BadInputError
     frame = pd.read_csv(data / "ukhls" / "xwavedat.tab", sep="\t", dtype=str)
-    frame.loc[1, "sex_dv"] = "3"
+    frame.loc[1, "sex"] = "3"
     frame.to_csv(data / "ukhls" / "xwavedat.tab", sep="\t", index=False)
-    with pytest.raises(BadInputError, match="sex_dv"):
+    with pytest.raises(BadInputError, match="column sex, data row"):
         validate(data, PANEL_CONTRACTS, LA_LOOKUP)

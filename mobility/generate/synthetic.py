@@ -29,7 +29,7 @@ FLOW_YEARS = range(2011, 2019)
 MANIFEST = "manifest.json"
 # Bump when a generated layout or the data-generating process changes: `mobility run`
 # regenerates rather than reuse files written by another version.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: panel variable names confirmed by the release description
 SCALES = ("small", "full")
 
 
