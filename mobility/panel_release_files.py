@@ -25,9 +25,10 @@ import pandas as pd
 from mobility.contracts import quote_identifier, quote_path
 from mobility.errors import BadInputError
 from mobility.panel_mapping import PanelMapping, Wave, load_mapping
-from mobility.releases import ALL_STUDIES, PanelRelease, load_panel_release
+from mobility.release_audit import MAPPING_CONCEPTS, MAPPING_FILES
+from mobility.releases import PanelRelease, load_panel_release
 
-RELEASE_STEM = {"lad": "oslaua"}  # mapping file type -> the release's file stem
+RELEASE_STEM = MAPPING_FILES  # mapping file type -> the release's file stem
 # What an absent variable becomes, where the release description states an alternative:
 # BHPS wave 1 has no interview year and all its fieldwork was in 1991 (the wave's year).
 ALTERNATIVES = {"interview_year": "the wave's fieldwork year"}
@@ -44,13 +45,22 @@ class Absence:
     wave: str
     citation: str | None
 
-    def note(self) -> str:
-        instead = ALTERNATIVES.get(self.staging_name)
-        return (
-            f"{self.variable} (`{self.staging_name}`, {self.file_type} file, wave "
-            f"{self.wave}) is not in the release (release description: absent); "
-            + (f"{instead} is used instead." if instead else "the field is empty in that wave.")
+
+def absence_notes(absences: list[Absence]) -> list[str]:
+    """One report note per mapped variable, listing the waves the release lacks it in."""
+    grouped: dict[tuple[str, str], list[Absence]] = {}
+    for absence in absences:
+        grouped.setdefault((absence.file_type, absence.staging_name), []).append(absence)
+    notes = []
+    for (file_type, name), group in grouped.items():
+        instead = ALTERNATIVES.get(name)
+        notes.append(
+            f"`{name}` ({file_type} file) is not in the release in wave(s) "
+            f"{', '.join(a.wave for a in group)} ({', '.join(a.variable for a in group)}; "
+            "release description: absent); "
+            + (f"{instead} is used instead." if instead else "the field is empty there.")
         )
+    return notes
 
 
 def _index(panel_dir: Path) -> dict[str, list[Path]]:
@@ -120,24 +130,14 @@ def read_header(path: Path) -> list[str]:
         ) from exc
 
 
-def _absence(
-    release: PanelRelease, file_type: str, wave: Wave | None, variable: str
-) -> Absence | None:
-    """The release's `absent` entry for the concept this variable belongs to, in this wave."""
-    if wave is None:
+def _absence(release: PanelRelease, file_type: str, wave: Wave | None, name: str) -> Absence | None:
+    """The release's `absent` entry for this staging name's concept in this wave, if any."""
+    concept = MAPPING_CONCEPTS.get((file_type, name))
+    if wave is None or concept is None:
         return None
-    stem = RELEASE_STEM.get(file_type, file_type)
-    for concept in release.concepts.values():
-        if concept.file != stem:
-            continue
-        named = any(
-            e.name and e.column(wave.prefix).lower() == variable.lower()
-            for e in concept.entries
-            if e.study in (wave.study, ALL_STUDIES)
-        )
-        here = release.entries_for(concept.name, wave.study, wave.prefix)
-        if named and here and all(e.status == "absent" for e in here):
-            return Absence(variable, "", file_type, wave.prefix, here[0].citation)
+    here = release.entries_for(concept, wave.study, wave.prefix)
+    if here and all(e.status == "absent" for e in here):
+        return Absence("", name, file_type, wave.prefix, here[0].citation)
     return None
 
 
@@ -209,7 +209,7 @@ def link_panel_files(
                 if variable.lower() in header:
                     selected[variable] = header[variable.lower()]
                     continue
-                absence = _absence(release, file_type, wave, variable)
+                absence = _absence(release, file_type, wave, name)
                 if absence is None:
                     close = difflib.get_close_matches(variable.lower(), list(header), n=3)
                     hint = f" Similar variables in the file: {', '.join(close)}." if close else ""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mobility.errors import UsageError
 from mobility.panel_mapping import PANEL_DIR
-from mobility.panel_release_files import link_panel_files
+from mobility.panel_release_files import absence_notes, link_panel_files
 
 LS_DIR = "ons_ls"
 RESTRICTED_DIRS = (PANEL_DIR, LS_DIR)  # never taken from the public data directory
@@ -73,7 +73,7 @@ def assemble_work_dir(
         (work_dir / LS_DIR).symlink_to(_ls_folder(ls), target_is_directory=True)
     if panel is None:
         return []
-    return [a.note() for a in link_panel_files(panel, work_dir / PANEL_DIR)]
+    return absence_notes(link_panel_files(panel, work_dir / PANEL_DIR))
 
 
 def clean_work_dir(work_dir: Path) -> None:

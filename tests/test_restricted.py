@@ -1,9 +1,9 @@
 """Restricted mode (`--panel-dir`, `--ls-dir`): the release as downloaded, read in place.
 
-The small synthetic panel is laid out as the UK Data Service distributes it (per-study
-folders, `_protect` suffix, SN 6666 LA files and the cross-wave file as Stata `.dta` with
-upper-case column names) and the readers must find, read and map it without writing a byte
-inside the directories passed.
+The small synthetic panel is laid out as the UK Data Service distributes it, from the release
+description (per-study folders, `_protect` suffix, SN 6666 LA files; `.tab`, or Stata `.dta`
+with upper-case column names) and the readers must find, read and map it without writing a
+byte inside the directories passed.
 """
 
 from __future__ import annotations
@@ -18,38 +18,11 @@ import pytest
 
 from mobility.cli import main
 from mobility.errors import BadInputError
-from mobility.panel_mapping import load_mapping
-from mobility.panel_release_files import link_panel_files
+from mobility.generate.panel_release import write_release_twin
+from mobility.panel_release_files import absence_notes, link_panel_files
 from mobility.restricted import assemble_work_dir, clean_work_dir
 from tests.conftest import SEED, copy_data
 from tests.test_missing_codes import plant_missing_codes
-
-MAPPING = load_mapping()
-BHPS = {w.prefix for w in MAPPING.waves if w.study == "bhps"}
-
-
-def release_layout(flat: Path, dest: Path) -> Path:
-    """The flat twin (`ukhls/{w}_{file}.tab`) moved into the SN 6931 / SN 6666 layouts."""
-    for path in sorted(flat.glob("*.tab")):
-        stem = path.stem
-        if stem == "xwavedat":
-            frame = pd.read_csv(path, sep="\t")
-            target = dest / "UKDA-6931-stata/stata/stata13_se/ukhls/xwavedat_protect.dta"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            frame.rename(columns=str.upper).to_stata(target, write_index=False)
-            continue
-        wave, file = stem.split("_", 1)
-        study = "bhps" if wave in BHPS else "ukhls"
-        if file == "lad":
-            frame = pd.read_csv(path, sep="\t", dtype={f"{wave}_oslaua": str})
-            target = dest / f"UKDA-6666-stata/stata/stata13/{study}/{wave}_oslaua_protect.dta"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            frame.rename(columns=str.upper).to_stata(target, write_index=False)
-            continue
-        target = dest / f"UKDA-6931-tab/tab/{study}/{wave}_{file}_protect.tab"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target)
-    return dest
 
 
 def checksums(folder: Path) -> dict[str, str]:
@@ -89,7 +62,9 @@ def plant_geography(flat: Path, public: Path) -> str:
 
 @pytest.fixture(scope="module")
 def panel_release(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return release_layout(small_data / "ukhls", tmp_path_factory.mktemp("release"))
+    dest = tmp_path_factory.mktemp("release")
+    write_release_twin(small_data, dest, "tab")
+    return dest
 
 
 def read_tab(path: Path) -> pd.DataFrame:
@@ -111,6 +86,20 @@ def test_release_layout_read_in_place_and_mapped(
         pd.testing.assert_frame_equal(got, expected[list(got.columns)], check_dtype=False)
 
 
+def test_stata_release_with_upper_case_names_reads_as_the_tab_one(
+    small_data: Path, panel_release: Path, tmp_path: Path
+) -> None:
+    written = write_release_twin(small_data, tmp_path / "dta", "dta", upper_case=True)
+    assert all(p.suffix == ".dta" and p.name.endswith("_protect.dta") for p in written)
+    assert (tmp_path / "dta/UKDA-6931-stata/stata/stata13_se/bhps/bd_youth_protect.dta").is_file()
+    link_panel_files(tmp_path / "dta", tmp_path / "from_dta")
+    link_panel_files(panel_release, tmp_path / "from_tab")
+    for name in ("ba_indresp.tab", "k_indall.tab", "f_hhresp.tab", "bq_youth.tab", "e_lad.tab"):
+        pd.testing.assert_frame_equal(
+            read_tab(tmp_path / "from_dta" / name), read_tab(tmp_path / "from_tab" / name)
+        )
+
+
 def test_renamed_variable_names_variable_file_and_wave(panel_release: Path, tmp_path: Path) -> None:
     release = shutil.copytree(panel_release, tmp_path / "release")
     path = release / "UKDA-6931-tab/tab/bhps/bc_indresp_protect.tab"
@@ -130,7 +119,10 @@ def test_variable_absent_in_the_release_is_reported_not_fatal(
     read_tab(path).drop(columns=["ba_istrtdaty"]).to_csv(path, sep="\t", index=False)
     absences = link_panel_files(release, tmp_path / "work")
     assert [(a.variable, a.wave) for a in absences] == [("ba_istrtdaty", "ba")]
-    assert "fieldwork year" in absences[0].note()
+    assert absence_notes(absences) == [
+        "`interview_year` (indresp file) is not in the release in wave(s) ba (ba_istrtdaty; "
+        "release description: absent); the wave's fieldwork year is used instead."
+    ]
     staged = read_tab(tmp_path / "work" / "ba_indresp.tab")
     assert set(staged["ba_istrtdaty"]) == {"1991"}  # BHPS wave 1 was fielded in 1991
 
@@ -143,7 +135,8 @@ def test_cli_stops_with_exit_2_before_writing(
     read_tab(path).drop(columns=["d_fnspid"]).to_csv(path, sep="\t", index=False)
     before = checksums(release)
     wh = tmp_path / "wh" / "wh.duckdb"
-    args = ["build", "--scale", "small", "--data-dir", str(small_data), "--warehouse", str(wh)]
+    args = ["build", "--scale", "small", "--seed", str(SEED), "--data-dir", str(small_data)]
+    args += ["--warehouse", str(wh)]
     code = main([*args, "--out", str(tmp_path / "out"), "--panel-dir", str(release)])
     assert code == 2
     assert not wh.exists()
@@ -171,13 +164,14 @@ def test_work_dir_links_public_files_and_cleans_row_level_copies(
 def test_restricted_run_writes_nothing_in_the_restricted_dirs(
     small_data: Path, panel_release: Path, tmp_path: Path
 ) -> None:
-    flat = copy_data(small_data / "ukhls", tmp_path / "flat")
+    flat = copy_data(small_data / "ukhls", tmp_path / "twin" / "ukhls")
     plant_missing_codes(flat)  # sex 0, birth year -20, ethnic group -21, a wave-f age -10
     xwave_person = read_tab(flat / "xwavedat.tab").loc[0, "pidp"]
     path = flat / "ba_indresp.tab"
     read_tab(path).drop(columns=["ba_istrtdaty"]).to_csv(path, sep="\t", index=False)
     merged = plant_geography(flat, public := copy_data(small_data, tmp_path / "public"))
-    release = release_layout(flat, tmp_path / "release")
+    release = tmp_path / "release"
+    write_release_twin(tmp_path / "twin", release, "dta", upper_case=True)  # Stata, end to end
     ls_dir = shutil.copytree(small_data / "ons_ls", tmp_path / "ls")
     before = (checksums(release), checksums(ls_dir))
     wh, out = tmp_path / "wh" / "wh.duckdb", tmp_path / "reports"
@@ -233,4 +227,14 @@ def test_restricted_run_writes_nothing_in_the_restricted_dirs(
     for table in out.rglob("*.csv"):
         columns = {c.lower() for c in pd.read_csv(table, nrows=0).columns}
         assert not columns & {"pidp", "hidp", "lsid", "mother_lsid", "father_lsid"}, table
-    assert "ba_istrtdaty (`interview_year`, indresp file, wave ba) is not in the release" in notes
+    assert "`interview_year` (indresp file) is not in the release in wave(s) ba" in notes
+
+
+def test_docs_list_every_mapped_variable_against_the_release() -> None:
+    from mobility.release_audit import audit_panel_mapping, markdown_table
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "panel.md").read_text()
+    table = docs.split("<!-- mapped-variables:start -->\n")[1].split("\n<!-- mapped")[0]
+    assert table == markdown_table(audit_panel_mapping()), (
+        "run python -m mobility.release_audit --markdown"
+    )
