@@ -53,6 +53,17 @@ def parser() -> argparse.ArgumentParser:
         help="LA units for --source public: study = 2011-2018 LAs (346, default), "
         "current = LAD25 (316; needed for Census 2021 flows); see docs/public_data.md",
     )
+    common.add_argument(
+        "--panel-dir",
+        type=Path,
+        help="restricted mode: the BHPS/UKHLS release as downloaded (UKDS SN 6931 + SN 6666), "
+        "read in place; see docs/restricted.md",
+    )
+    common.add_argument(
+        "--ls-dir",
+        type=Path,
+        help="restricted mode: the ONS LS extract, read in place; see docs/restricted.md",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks")
     top = argparse.ArgumentParser(
         prog="mobility",
@@ -96,6 +107,8 @@ def options_from(args: argparse.Namespace):  # -> pipeline.Options
         smi_file=args.smi_file,
         vintage=args.vintage,
         debug=args.debug,
+        panel_dir=args.panel_dir,
+        ls_dir=args.ls_dir,
     )
 
 

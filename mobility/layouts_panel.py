@@ -15,6 +15,7 @@ import duckdb
 
 from mobility.contracts import Column, FileContract, validate
 from mobility.layouts import LA_LOOKUP
+from mobility.missing_codes import concept_missing_codes, panel_missing_codes
 from mobility.panel_mapping import (
     PANEL_DIR,
     PanelMapping,
@@ -33,18 +34,25 @@ __all__ = [
     "stage_panel_files",
 ]
 
-MISSING = (-1.0, -2.0, -7.0, -8.0, -9.0)
+MISSING = tuple(float(c) for c in panel_missing_codes())  # from the release description
+_SEX_CODES = (1, 2, *concept_missing_codes("sex"), *panel_missing_codes())
 _MAPPING_NOTE = "variable names from warehouse/panel_variables.yml"
 
 # Staging name -> how its values are checked (ids must be whole numbers; codes in range).
+# LA codes are not checked against the LA lookup: UKHLS covers the UK and codes come in
+# several vintages; int_panel_household_las_harmonised maps, counts and reports them.
 _CHECKS: dict[str, dict[str, object]] = {
     "pidp": {"kind": "integer", "min_value": 1},
     "hidp": {"kind": "integer", "min_value": 1},
     "interview_year": {"kind": "integer", "min_value": 1990, "max_value": 2021},
     "age": {"kind": "integer", "min_value": 0, "max_value": 110, "missing_codes": MISSING},
-    "sex": {"allowed": ("1", "2")},
-    "birth_year": {"kind": "integer", "min_value": 1890, "max_value": 2021},
-    "la_code": {"is_la_code": True},
+    "sex": {"allowed": tuple(str(c) for c in _SEX_CODES)},  # 0 and missing codes -> null
+    "birth_year": {
+        "kind": "integer",
+        "min_value": 1890,
+        "max_value": 2021,
+        "missing_codes": MISSING,
+    },
     "gross_labour_income": {"kind": "number", "min_value": 0, "missing_codes": MISSING},
 }
 

@@ -18,6 +18,7 @@ import yaml
 
 from mobility.contracts import quote_identifier, quote_path
 from mobility.errors import BadInputError, first_line
+from mobility.missing_codes import panel_missing_codes
 
 MAPPING_PATH = Path(__file__).resolve().parents[1] / "warehouse" / "panel_variables.yml"
 PANEL_DIR = "ukhls"
@@ -48,7 +49,7 @@ class PanelMapping:
     path: Path
     waves: tuple[Wave, ...]
     files: dict[str, FileType]
-    missing_codes: tuple[int, ...]
+    missing_codes: tuple[int, ...]  # from the release description, not the mapping
 
     def waves_of(self, file_type: str) -> tuple[Wave, ...]:
         """The waves in which a file type exists (none for the cross-wave file)."""
@@ -100,7 +101,7 @@ def load_mapping(path: Path = MAPPING_PATH) -> PanelMapping:
             )
             for name, spec in raw["files"].items()
         }
-        return PanelMapping(path, tuple(waves), files, tuple(raw["missing_codes"]))
+        return PanelMapping(path, tuple(waves), files, panel_missing_codes())
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise BadInputError(f"{path}: cannot read the panel column mapping ({exc!r}).") from exc
 

@@ -45,7 +45,15 @@ from mobility.generate.synthetic import GENERATOR_VERSION, generate_synthetic
 from mobility.layouts import FLOW_CONTRACTS, LA_LOOKUP
 from mobility.layouts_ls import LS_CONTRACTS, check_ls_completeness
 from mobility.layouts_panel import PANEL_CONTRACTS, check_panel_mapping, stage_panel_files
+from mobility.panel_notes import panel_notes
 from mobility.public import prepare_public, write_smi_placeholder
+from mobility.restricted import (
+    RESTRICTED_SOURCE,
+    assemble_work_dir,
+    check_restricted_dirs,
+    clean_work_dir,
+    work_dir_for,
+)
 
 Analysis = Callable[[duckdb.DuckDBPyConnection, RunContext], AnalysisOutput]
 
@@ -105,6 +113,21 @@ class Options:
     smi_file: Path | None = None
     vintage: str = "study"  # public LA units: study (2011-2018 LAs) or current (LAD25)
     debug: bool = False  # dbt prints to the console instead of its log file
+    panel_dir: Path | None = None  # restricted mode: the BHPS/UKHLS release, read in place
+    ls_dir: Path | None = None  # restricted mode: the ONS LS extract, read in place
+
+    @property
+    def restricted(self) -> bool:
+        return self.panel_dir is not None or self.ls_dir is not None
+
+    @property
+    def data_source(self) -> str:
+        return RESTRICTED_SOURCE if self.restricted else self.source
+
+    @property
+    def build_dir(self) -> Path:
+        """What dbt reads: raw_dir, or in restricted mode the warehouse's working folder."""
+        return work_dir_for(self.warehouse) if self.restricted else self.raw_dir
 
     @property
     def source_dir(self) -> Path:
@@ -199,7 +222,18 @@ def stage_generate(options: Options, force: bool = False) -> dict:
 
 @progress.staged("build")
 def stage_build(options: Options, log: RunLog) -> dict:
-    raw_dir = options.raw_dir
+    if not options.restricted:
+        return _build(options, log, options.raw_dir, [])
+    work_dir = options.build_dir
+    check_restricted_dirs(work_dir, options.panel_dir, options.ls_dir)  # before any cleaning
+    try:
+        notes = assemble_work_dir(options.raw_dir, work_dir, options.panel_dir, options.ls_dir)
+        return _build(options, log, work_dir, notes)
+    finally:
+        clean_work_dir(work_dir)  # staged row-level files live only in the warehouse
+
+
+def _build(options: Options, log: RunLog, raw_dir: Path, release_notes: list[str]) -> dict:
     strands = active_strands(raw_dir)
     start = time.perf_counter()
     contracts = tuple(c for s in strands for c in s.contracts)
@@ -235,6 +269,7 @@ def stage_build(options: Options, log: RunLog) -> dict:
         "dbt_tests": result.tests,
         "seconds": result.seconds,
         "rows_per_layer": result.rows_per_layer,
+        "release_notes": release_notes,
     }
     log.save("build", facts)
     return facts
@@ -260,7 +295,7 @@ def stage_check(options: Options, log: RunLog) -> dict:
 
 def _gate(con: duckdb.DuckDBPyConnection, options: Options, log: RunLog) -> dict:
     """Run the gate on `con`; QualityGateError (nothing analysed, nothing written) if it fails."""
-    strands = [s.name for s in active_strands(options.raw_dir)]
+    strands = [s.name for s in active_strands(options.build_dir)]
     start = time.perf_counter()
     report = run_gate(con, strands, docs_dir=options.out / "gate")
     say(
@@ -301,21 +336,19 @@ def stage_analyse(options: Options, log: RunLog) -> dict:
     """
     _require_warehouse(options)
     context = RunContext(
-        run_id=new_run_id(options.source),
-        data_source=options.source,
-        data_dir=options.raw_dir,
+        run_id=new_run_id(options.data_source),
+        data_source=options.data_source,
+        data_dir=options.build_dir,
         out_dir=options.out,
         seed=options.seed,
         scale=options.scale,
     )
-    active = active_strands(options.raw_dir)
+    active = active_strands(options.build_dir)
     jobs = [job for strand in active for job in strand.analyses]
     restricted = {name for strand in active if strand.restricted for name, _ in strand.analyses}
-
-    def analysed(name: str, output: AnalysisOutput, seconds: float) -> None:
-        if name in restricted:
-            admit(output)  # nothing unsafe is stored or rendered
-        _analysed(name, output, seconds)
+    panel_jobs = {
+        name for strand in active if strand.name == "panel" for name, _ in strand.analyses
+    }
 
     with wh.exclusive(options.warehouse):
         con = wh.connect(options.warehouse)
@@ -323,10 +356,16 @@ def stage_analyse(options: Options, log: RunLog) -> dict:
             _gate(con, options, log)  # QualityGateError: nothing analysed, nothing written
             if workers_for(len(jobs)) > 1:
                 con.close()  # the workers' read-only connections cannot share the file with it
-                outputs = run_analyses(options.warehouse, jobs, context, analysed)
+                outputs = run_analyses(options.warehouse, jobs, context, _analysed)
                 con = wh.connect(options.warehouse)
             else:
-                outputs = run_analyses_on(con, jobs, context, analysed)
+                outputs = run_analyses_on(con, jobs, context, _analysed)
+            release_notes = log.record.get("build", {}).get("release_notes", [])
+            for (name, _), output in zip(jobs, outputs, strict=True):
+                if name in panel_jobs:  # what the release lacks, said in the report
+                    output.notes.extend(panel_notes(con, release_notes))
+                if name in restricted:
+                    admit(output)  # nothing unsafe is stored or rendered
             estimates = pd.concat([empty_estimates(), *[o.estimates for o in outputs]])
             descriptives = pd.concat([empty_descriptives(), *[o.descriptives for o in outputs]])
             # The log goes first: results are never stored without their disclosure record.

@@ -228,8 +228,28 @@ def _merge_runs(rows: list[Finding]) -> tuple[Finding, ...]:
     return tuple(merged)
 
 
+def markdown_table(audit: PanelAudit) -> str:
+    """Every mapped variable per study and waves with its verdict (for docs/panel.md)."""
+    lines = [
+        "| File | Our name | Study, waves | Mapped name | In the release | Release confirms |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in audit.findings:
+        where = f"{f.study} {f.waves[0]}-{f.waves[-1]}" if f.waves else "cross-wave"
+        names = ", ".join(f"`{n}`" for n in f.release_names)
+        lines.append(
+            f"| {f.file} | `{f.variable}` | {where} | `{f.mapped}` | {f.verdict} | {names} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
+    import sys
+
     audit = audit_panel_mapping()
+    if "--markdown" in sys.argv[1:]:
+        print(markdown_table(audit))
+        return
     for file_finding in audit.files:
         print(file_finding.describe())
     for finding in audit.problems:

@@ -84,9 +84,13 @@ def test_duplicate_cross_wave_person(panel_data: Path, tmp_path: Path) -> None:
     _rejects(data, "xwavedat.tab", f"duplicate key (pidp={pidp})", "2 times")
 
 
-def test_unknown_la_code(panel_data: Path, tmp_path: Path) -> None:
+def test_unknown_or_scottish_la_code_is_not_fatal(panel_data: Path, tmp_path: Path) -> None:
+    """UKHLS covers the UK and codes come in several vintages: such codes are counted and
+    reported (int_panel_household_las_harmonised, tests/test_restricted.py), not refused."""
     data = _copy(panel_data, tmp_path)
     path = data / "ukhls" / "e_lad.tab"
     first_code = path.read_text().splitlines()[1].split("\t")[1]
     _edit(path, f"\t{first_code}\n", "\tE09999999\n")
-    _rejects(data, "e_lad.tab", "e_oslaua", "E09999999", "unknown to the geography lookup")
+    _edit(path, f"\t{first_code}\n", "\tS12000033\n")
+    rows = prepare_panel(data)
+    assert rows["lad"] > 0

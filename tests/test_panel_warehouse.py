@@ -102,7 +102,7 @@ def _raw_person_waves(data: Path) -> pd.DataFrame:
         grid = _read(data, f"{w}_indall.tab").rename(
             columns={
                 f"{w}_hidp": "hidp",
-                f"{w}_dvage": "age",
+                f"{w}_age" if wave.study == "bhps" else f"{w}_dvage": "age",
                 f"{w}_fnspid": "father",
                 f"{w}_mnspid": "mother",
             }
@@ -110,8 +110,8 @@ def _raw_person_waves(data: Path) -> pd.DataFrame:
         lad = _read(data, f"{w}_lad.tab").rename(columns={f"{w}_hidp": "hidp", f"{w}_oslaua": "la"})
         resp = _read(data, f"{w}_indresp.tab").rename(
             columns={
-                f"{w}_istrtdaty": "year",
-                f"{w}_dvage": "resp_age",
+                f"{w}_istrtdaty" if wave.study == "bhps" else f"{w}_intdaty_dv": "year",
+                f"{w}_age_dv": "resp_age",
                 f"{w}_jbstat": "jbstat",
                 f"{w}_jbnssec8_dv": "nssec_now",
                 f"{w}_jlnssec8_dv": "nssec_last",

@@ -29,7 +29,7 @@ INDICATOR_YEARS = range(2000, 2020)  # the panel strand needs adult-LA economies
 FLOW_YEARS = range(2011, 2019)
 # Bump when a generated layout or the data-generating process changes: `mobility run`
 # regenerates rather than reuse files written by another version.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4  # 3: LA effects in flows; 4: panel names confirmed by the release description
 SCALES = ("small", "full")
 
 

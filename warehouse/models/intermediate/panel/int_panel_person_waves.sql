@@ -25,7 +25,7 @@ households as (
 
 geography as (
 
-    select * from {{ ref('stg_ukhls__lad') }}
+    select * from {{ ref('int_panel_household_las_harmonised') }}
 
 ),
 

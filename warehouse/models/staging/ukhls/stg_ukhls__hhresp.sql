@@ -1,5 +1,5 @@
 {#- Household interviews, waves stacked. -#}
-{%- set missing = '(-1, -2, -7, -8, -9)' -%}
+{%- set missing = ukds_missing_codes() -%}
 with
 
 source as (

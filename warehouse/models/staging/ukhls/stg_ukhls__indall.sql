@@ -1,5 +1,5 @@
 {#- Household grid, waves stacked: who lives with whom, and which parents are in the household. -#}
-{%- set missing = '(-1, -2, -7, -8, -9)' -%}
+{%- set missing = ukds_missing_codes() -%}
 with
 
 source as (
@@ -18,7 +18,10 @@ renamed as (
         cast(pidp as bigint) as pidp,
         cast(hidp as bigint) as hidp,
         cast(pno as integer) as pno,
-        nullif(cast(age as integer), -9) as age,
+        case
+            when cast(age as integer) in {{ missing }} then null
+            else cast(age as integer)
+        end as age,
         case
             when cast(father_pidp as bigint) in {{ missing }} then null
             else cast(father_pidp as bigint)

@@ -1,5 +1,6 @@
-{#- Individual interviews, waves stacked; UKDS missing codes (-1 -2 -7 -8 -9) become null. -#}
-{%- set missing = '(-1, -2, -7, -8, -9)' -%}
+{#- Individual interviews, waves stacked; UKDS missing codes (macro ukds_missing_codes,
+    generated from the release description) become null. -#}
+{%- set missing = ukds_missing_codes() -%}
 with
 
 source as (
@@ -18,7 +19,10 @@ renamed as (
         cast(hidp as bigint) as hidp,
         cast(pno as integer) as pno,
         cast(interview_year as integer) as interview_year,
-        nullif(cast(age as integer), -9) as age,
+        case
+            when cast(age as integer) in {{ missing }} then null
+            else cast(age as integer)
+        end as age,
         {%- for column in ['employment_status', 'current_nssec8', 'last_job_nssec8',
                            'marital_status', 'own_children_under_16', 'highest_qualification'] %}
         case

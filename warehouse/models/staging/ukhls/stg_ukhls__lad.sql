@@ -13,7 +13,7 @@ renamed as (
         wave,
         cast(wave_number as integer) as wave_number,
         cast(hidp as bigint) as hidp,
-        case when trim(la_code) in ('-1', '-2', '-7', '-8', '-9') then null
+        case when trim(la_code) in {{ ukds_missing_strings() }} then null
             else trim(la_code)
         end as la_code
 

@@ -1,5 +1,5 @@
 {#- Cross-wave characteristics, one row per person. -#}
-{%- set missing = '(-1, -2, -7, -8, -9)' -%}
+{%- set missing = ukds_missing_codes() -%}
 with
 
 source as (
@@ -13,7 +13,10 @@ renamed as (
     select
         cast(pidp as bigint) as pidp,
         case cast(sex as integer) when 1 then 'male' when 2 then 'female' end as sex,
-        nullif(cast(birth_year as integer), -9) as birth_year,
+        case
+            when cast(birth_year as integer) in {{ missing }} then null
+            else cast(birth_year as integer)
+        end as birth_year,
         case
             when cast(ethnic_group as integer) in {{ missing }} then null
             else cast(ethnic_group as integer)

@@ -1,5 +1,5 @@
 {#- Youth questionnaire (ages 11-15), waves stacked: the teenage work-motivation answers. -#}
-{%- set missing = '(-1, -2, -7, -8, -9)' -%}
+{%- set missing = ukds_missing_codes() -%}
 with
 
 source as (
@@ -15,7 +15,10 @@ renamed as (
         cast(wave_number as integer) as wave_number,
         cast(pidp as bigint) as pidp,
         cast(hidp as bigint) as hidp,
-        nullif(cast(age as integer), -9) as age,
+        case
+            when cast(age as integer) in {{ missing }} then null
+            else cast(age as integer)
+        end as age,
         {%- for column in ['reason_for_job_1', 'reason_for_job_2',
                            'aspect_of_job_1', 'aspect_of_job_2'] %}
         case
