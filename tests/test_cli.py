@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -43,8 +44,10 @@ def test_run_writes_results_tables_and_report(built: dict[str, Path]) -> None:
 
 
 def test_rerun_is_idempotent(tmp_path: Path, built: dict[str, Path]) -> None:
+    # A second run over a copy of the fixture's warehouse (the first run) and its outputs.
     paths = {"data": built["data"], "warehouse": tmp_path / "wh.duckdb", "out": tmp_path / "out"}
-    assert main(cli_args("run", paths)) == 0
+    shutil.copyfile(built["warehouse"], paths["warehouse"])
+    shutil.copytree(built["out"], paths["out"])
     assert main(cli_args("run", paths)) == 0
     con = duckdb.connect(str(paths["warehouse"]), read_only=True)
     try:

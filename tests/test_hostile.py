@@ -708,6 +708,8 @@ def test_a_truncated_workbook_in_a_mirror_is_named_and_nothing_half_prepared(
     (mirror / "geography").mkdir(parents=True)
     (mirror / "population").mkdir()
     shutil.copyfile(REAL / GEO, mirror / GEO)
+    changes = "geography/la_changes_2014_2025.csv"  # the study vintage needs it first
+    shutil.copyfile(REAL / changes, mirror / changes)
     workbook = (REAL / MYE5).read_bytes()
     (mirror / MYE5).write_bytes(workbook[: len(workbook) // 3])
     prepared = tmp_path / "prepared"

@@ -133,7 +133,7 @@ def prepare_public(
             "to place every source on one LA vintage. Run `mobility fetch --dest DIR`."
         )
     changes = raw_dir / CHANGES
-    units = load_vintage(vintage, raw_dir / GEO, changes if changes.exists() else None)
+    units = load_vintage(vintage, raw_dir / GEO, changes)
     prep = PublicPreparation(raw_dir, out_dir, units.name)
     return _prepare(prep, units, smi_file, start)
 

@@ -237,7 +237,8 @@ def load_vintage(choice: str, all_codes_csv: Path, changes_csv: Path | None) -> 
     if choice not in VINTAGES:
         raise BadInputError(f"Unknown vintage {choice!r}; expected one of {', '.join(VINTAGES)}.")
     if choice == "current":
-        return build_vintage(all_codes_csv, changes_csv)
+        present = changes_csv is not None and changes_csv.exists()
+        return build_vintage(all_codes_csv, changes_csv if present else None)
     if changes_csv is None or not changes_csv.exists():
         raise BadInputError(
             f"The study vintage needs the LA change table {changes_csv} (which codes were "

@@ -6,6 +6,6 @@
         {{ return(false) }}
     {%- endif -%}
     {%- set path = env_var('MOBILITY_DATA_DIR', 'data/synthetic/full') ~ '/' ~ relative_path -%}
-    {%- set found = run_query("select count(*) from glob('" ~ path ~ "')") -%}
+    {%- set found = run_query("select count(*) from glob('" ~ (path | replace("'", "''")) ~ "')") -%}
     {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
