@@ -10,10 +10,12 @@ warehouse; only the links remain.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+from mobility.completeness import MANIFEST
 from mobility.errors import UsageError
 from mobility.panel_mapping import PANEL_DIR
 from mobility.panel_release_files import absence_notes, link_panel_files
@@ -67,13 +69,33 @@ def assemble_work_dir(
     work_dir.mkdir(parents=True)
     if public_dir.is_dir():
         for entry in sorted(public_dir.iterdir()):
-            if entry.name not in RESTRICTED_DIRS:
+            if entry.name == MANIFEST:
+                _public_manifest(entry, work_dir / MANIFEST)
+            elif entry.name not in RESTRICTED_DIRS:
                 (work_dir / entry.name).symlink_to(entry.resolve())
     if ls is not None:
         (work_dir / LS_DIR).symlink_to(_ls_folder(ls), target_is_directory=True)
     if panel is None:
         return []
     return absence_notes(link_panel_files(panel, work_dir / PANEL_DIR))
+
+
+def _public_manifest(source: Path, target: Path) -> None:
+    """The data dir's manifest without the files of the restricted strands, which here come
+    from the release (a synthetic manifest would call its own panel and LS files missing)."""
+    try:
+        manifest = json.loads(source.read_text())
+    except (OSError, ValueError):
+        target.symlink_to(source.resolve())  # unreadable: the completeness check says so
+        return
+
+    def public(relative: str) -> bool:
+        return Path(relative).parts[0] not in RESTRICTED_DIRS
+
+    manifest["files"] = [f for f in manifest.get("files", []) if public(f)]
+    if isinstance(manifest.get("rows"), dict):
+        manifest["rows"] = {f: n for f, n in manifest["rows"].items() if public(f)}
+    target.write_text(json.dumps(manifest, indent=1))
 
 
 def clean_work_dir(work_dir: Path) -> None:
