@@ -166,7 +166,7 @@ def _publish(root: Path, data: Path, warehouse: Path, mode: str | None) -> Publi
         patch.setattr(pipeline, "STRANDS", tuple(s for s in pipeline.STRANDS if s.restricted))
         if mode is not None:
             patch.setenv(MODE_VARIABLE, mode)
-        pipeline.stage_analyse(options, pipeline.RunLog.open(out), gate_just_passed=True)
+        pipeline.stage_analyse(options, pipeline.RunLog.open(out))
     render_report(out)
     record = json.loads((out / "run.json").read_text())["analyse"]
     run_id = record["run_id"]
