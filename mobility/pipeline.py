@@ -303,7 +303,9 @@ def stage_check(options: Options, log: RunLog) -> dict:
 def _gate(con: duckdb.DuckDBPyConnection, options: Options, log: RunLog) -> dict:
     """Run the gate on `con`; QualityGateError (nothing analysed, nothing written) if it fails."""
     active = active_strands(options.build_dir)
-    licensed = [s.name for s in active if s.restricted] if options.restricted else []
+    # a warehouse built from licensed files stays licensed when checked without --panel-dir
+    restricted = options.restricted or bool(log.record.get("build", {}).get("counts_rounded_to"))
+    licensed = [s.name for s in active if s.restricted] if restricted else []
     start = time.perf_counter()
     report = run_gate(con, [s.name for s in active], options.out / "gate", licensed=licensed)
     say(
