@@ -134,11 +134,16 @@ def round_counts(values: pd.Series, round_to: int = ROUND_TO) -> pd.Series:
     return np.sign(numeric) * np.floor(np.abs(numeric) / round_to + 0.5) * round_to
 
 
+def round_count(count: int) -> int:
+    """One count rounded as `round_counts` does (run facts and gate docs of restricted runs)."""
+    return int(round_counts(pd.Series([count])).iloc[0])
+
+
 def people_phrase(count: int) -> str:
     """A head count for a note: rounded, and never under the threshold."""
     if count < MIN_CELL:
         return f"fewer than {MIN_CELL} people"
-    return f"{int(round_counts(pd.Series([count])).iloc[0]):,} people (rounded to {ROUND_TO})"
+    return f"{round_count(count):,} people (rounded to {ROUND_TO})"
 
 
 def row_relations(

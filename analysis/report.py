@@ -157,6 +157,11 @@ def _data_and_checks(record: dict) -> list[str]:
                 f"{analyse.get('descriptives', 0)} descriptives",
             }
         ),
+        *(
+            [f"<p class='note'>Restricted data: counts rounded to the nearest {rounded}.</p>"]
+            if (rounded := build.get("counts_rounded_to"))
+            else []
+        ),
         "<h3>Rows per layer</h3>",
         _facts_table({k: f"{v:,}" for k, v in build.get("rows_per_layer", {}).items()}),
         "<h3>Raw rows checked against their contracts</h3>",

@@ -37,7 +37,7 @@ def main(stage: str, data_dir: str, warehouse: str, out: str) -> None:
         elif stage == "check":
             pipeline.stage_check(options, log)
         elif stage == "analyse":
-            pipeline.stage_analyse(options, log, gate_just_passed=True)
+            pipeline.stage_analyse(options, log)
         elif stage == "report":
             from analysis.report import render_report
 

@@ -12,7 +12,7 @@ import html
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from analysis.disclosure import ROUND_TO, round_count
 from mobility.errors import BadInputError, QualityGateError
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -34,7 +35,8 @@ class ExpectationOutcome:
     expectation: str
     column: str
     success: bool
-    detail: str
+    detail: str  # for the console; kept out of the docs when withheld
+    withheld: bool = False  # a suite on licensed data: no observed value in the docs
 
 
 @dataclass
@@ -42,6 +44,7 @@ class GateReport:
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
     rows_checked: dict[str, int] = field(default_factory=dict)
     skipped_suites: list[str] = field(default_factory=list)
+    licensed_suites: list[str] = field(default_factory=list)  # rows_checked rounded to 5
 
     @property
     def passed(self) -> int:
@@ -97,8 +100,14 @@ def run_gate(
     strands: Sequence[str],
     docs_dir: Path | None = None,
     suite_dir: Path = SUITE_DIR,
+    licensed: Collection[str] = (),
 ) -> GateReport:
-    """Run every suite of the strands; raise QualityGateError listing what failed."""
+    """Run every suite of the strands; raise QualityGateError listing what failed.
+
+    Suites of the `licensed` strands (restricted mode) report their rows checked rounded to
+    5 and keep observed values out of the docs (disclosure control, docs/disclosure.md); the
+    failure message on the console keeps them, so the researcher can fix the data.
+    """
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -116,7 +125,10 @@ def run_gate(
         except duckdb.CatalogException as exc:
             report.skipped_suites.append(f"{name}: its tables are not in the warehouse ({exc})")
             continue
-        report.rows_checked[name] = len(frame)
+        withheld = spec.get("strand", "flows") in licensed
+        report.rows_checked[name] = round_count(len(frame)) if withheld else len(frame)
+        if withheld:
+            report.licensed_suites.append(name)
         asset = source.add_dataframe_asset(name)
         batch = asset.add_batch_definition_whole_dataframe(f"{name}_batch")
         suite = context.suites.add(gx.ExpectationSuite(name=name))
@@ -141,6 +153,7 @@ def run_gate(
                     column=str(column),
                     success=bool(outcome.success),
                     detail=_describe(outcome.result or {}),
+                    withheld=withheld,
                 )
             )
     if docs_dir is not None:
@@ -166,25 +179,36 @@ def gate_failure_message(report: GateReport, docs_dir: Path | None) -> str:
     return "\n".join(lines)
 
 
+def _published_detail(outcome: ExpectationOutcome) -> str:
+    return "withheld (restricted data)" if outcome.withheld and outcome.detail else outcome.detail
+
+
 def write_gate_docs(report: GateReport, docs_dir: Path) -> Path:
-    """A small HTML page and a JSON file of every expectation and its outcome."""
+    """A small HTML page and a JSON file of every expectation and its outcome (no observed
+    value of a suite on licensed data)."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     rows = "\n".join(
         f"<tr class='{'ok' if o.success else 'fail'}'><td>{html.escape(o.suite)}</td>"
         f"<td>{html.escape(o.expectation)}</td><td>{html.escape(o.column)}</td>"
-        f"<td>{'passed' if o.success else 'FAILED'}</td><td>{html.escape(o.detail)}</td></tr>"
+        f"<td>{'passed' if o.success else 'FAILED'}</td>"
+        f"<td>{html.escape(_published_detail(o))}</td></tr>"
         for o in report.outcomes
     )
+    licensed = ""
+    if report.licensed_suites:
+        licensed = (
+            f" Suites on restricted data ({html.escape(', '.join(report.licensed_suites))}): "
+            f"rows checked rounded to the nearest {ROUND_TO}, observed values withheld."
+        )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Quality gate</title>
 <style>body{{font-family:sans-serif}} td,th{{padding:2px 8px;border-bottom:1px solid #ddd}}
 tr.fail{{background:#fdd}}</style></head><body>
 <h1>Great Expectations gate</h1><p>{report.passed} of {len(report.outcomes)} expectations
-passed. Rows checked: {html.escape(json.dumps(report.rows_checked))}</p>
+passed. Rows checked: {html.escape(json.dumps(report.rows_checked))}.{licensed}</p>
 <table><tr><th>suite</th><th>expectation</th><th>column</th><th>outcome</th><th>detail</th></tr>
 {rows}</table></body></html>"""
     path = docs_dir / "gate.html"
     path.write_text(page)
-    (docs_dir / "gate.json").write_text(
-        json.dumps([o.__dict__ for o in report.outcomes], indent=1, default=str)
-    )
+    published = [o.__dict__ | {"detail": _published_detail(o)} for o in report.outcomes]
+    (docs_dir / "gate.json").write_text(json.dumps(published, indent=1, default=str))
     return path

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis import progress
 from analysis.context import RunContext
+from analysis.disclosure import ROUND_TO, round_count
 from analysis.disclosure_release import admit, write_disclosure_log
 from analysis.flows.descriptives import run_flow_descriptives
 from analysis.flows.models import (
@@ -249,12 +250,17 @@ def _build(options: Options, log: RunLog, raw_dir: Path, release_notes: list[str
         stage_panel_files(raw_dir)  # the mapped, wave-stacked files dbt reads
     seconds = time.perf_counter() - start
     say(f"validate  {len(rows)} raw file sets meet their contracts ({seconds:.1f} s)")
+    if options.restricted:  # counts from licensed files are rounded before they are shown
+        licensed = {c.name for s in strands if s.restricted for c in s.contracts}
+        rows = {k: round_count(n) if k in licensed else n for k, n in rows.items()}
     excluded = [s.name for s in STRANDS if s not in strands]
     progress.describe("dbt build")
     with wh.exclusive(options.warehouse):
         result = wh.build_warehouse(
             raw_dir, options.warehouse, exclude_tags=excluded, debug=options.debug
         )
+    if options.restricted:  # every layer mixes in the licensed strands' rows
+        result.rows_per_layer = {k: round_count(n) for k, n in result.rows_per_layer.items()}
     say(
         f"build     {result.models} models, {result.tests} dbt tests passed "
         f"({result.seconds:.1f} s): "
@@ -270,6 +276,7 @@ def _build(options: Options, log: RunLog, raw_dir: Path, release_notes: list[str
         "seconds": result.seconds,
         "rows_per_layer": result.rows_per_layer,
         "release_notes": release_notes,
+        "counts_rounded_to": ROUND_TO if options.restricted else None,
     }
     log.save("build", facts)
     return facts
@@ -295,9 +302,12 @@ def stage_check(options: Options, log: RunLog) -> dict:
 
 def _gate(con: duckdb.DuckDBPyConnection, options: Options, log: RunLog) -> dict:
     """Run the gate on `con`; QualityGateError (nothing analysed, nothing written) if it fails."""
-    strands = [s.name for s in active_strands(options.build_dir)]
+    active = active_strands(options.build_dir)
+    # a warehouse built from licensed files stays licensed when checked without --panel-dir
+    restricted = options.restricted or bool(log.record.get("build", {}).get("counts_rounded_to"))
+    licensed = [s.name for s in active if s.restricted] if restricted else []
     start = time.perf_counter()
-    report = run_gate(con, strands, docs_dir=options.out / "gate")
+    report = run_gate(con, [s.name for s in active], options.out / "gate", licensed=licensed)
     say(
         f"check     {report.passed} of {len(report.outcomes)} expectations passed "
         f"({time.perf_counter() - start:.1f} s)"

@@ -70,7 +70,7 @@ def assemble_work_dir(
     if public_dir.is_dir():
         for entry in sorted(public_dir.iterdir()):
             if entry.name == MANIFEST:
-                _write_public_manifest(entry, work_dir / MANIFEST)
+                _public_manifest(entry, work_dir / MANIFEST)
             elif entry.name not in RESTRICTED_DIRS:
                 (work_dir / entry.name).symlink_to(entry.resolve())
     if ls is not None:
@@ -80,15 +80,22 @@ def assemble_work_dir(
     return absence_notes(link_panel_files(panel, work_dir / PANEL_DIR))
 
 
-def _write_public_manifest(source: Path, target: Path) -> None:
-    """The public data's manifest without its panel and LS entries: in restricted mode those
-    files come from the researcher's folders, so the completeness check must not expect them."""
-    manifest = json.loads(source.read_text())
-    public = tuple(f"{d}/" for d in RESTRICTED_DIRS)
-    manifest["files"] = [f for f in manifest.get("files", []) if not f.startswith(public)]
-    rows = manifest.get("rows") or {}
-    manifest["rows"] = {f: n for f, n in rows.items() if not f.startswith(public)}
-    target.write_text(json.dumps(manifest, indent=2))
+def _public_manifest(source: Path, target: Path) -> None:
+    """The data dir's manifest without the files of the restricted strands, which here come
+    from the release (a synthetic manifest would call its own panel and LS files missing)."""
+    try:
+        manifest = json.loads(source.read_text())
+    except (OSError, ValueError):
+        target.symlink_to(source.resolve())  # unreadable: the completeness check says so
+        return
+
+    def public(relative: str) -> bool:
+        return Path(relative).parts[0] not in RESTRICTED_DIRS
+
+    manifest["files"] = [f for f in manifest.get("files", []) if public(f)]
+    if isinstance(manifest.get("rows"), dict):
+        manifest["rows"] = {f: n for f, n in manifest["rows"].items() if public(f)}
+    target.write_text(json.dumps(manifest, indent=1))
 
 
 def clean_work_dir(work_dir: Path) -> None:

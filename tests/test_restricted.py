@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from mobility.errors import BadInputError
 from mobility.generate.panel_release import write_release_twin
 from mobility.panel_release_files import absence_notes, link_panel_files
 from mobility.restricted import assemble_work_dir, clean_work_dir
+from mobility.warehouse import layer_row_counts
 from tests.conftest import SEED, copy_data
 from tests.test_missing_codes import plant_missing_codes
 
@@ -40,6 +42,7 @@ def checksums(folder: Path) -> dict[str, str]:
     return out
 
 
+RESTRICTED = {"panel", "ls"}  # analyses of strands B and C
 OLD_CODE = "E07000999"  # an LA code of an older vintage, merged into a warehouse LA
 
 
@@ -55,10 +58,9 @@ def plant_geography(flat: Path, public: Path) -> str:
     crosswalk = public / "geography" / "la_crosswalk.csv"
     with crosswalk.open("a") as handle:
         handle.write(f"{OLD_CODE},Old district,2001,{merged},Merged district,1.0\n")
-    manifest_path = public / "manifest.json"  # the completeness check counts the rows
-    manifest = json.loads(manifest_path.read_text())
+    manifest = json.loads((public / "manifest.json").read_text())  # the row declared too
     manifest["rows"]["geography/la_crosswalk.csv"] += 1
-    manifest_path.write_text(json.dumps(manifest))
+    (public / "manifest.json").write_text(json.dumps(manifest))
     wave_k = read_tab(flat / "k_lad.tab")
     wave_k.loc[0, "k_oslaua"] = "S12000033"
     wave_k.to_csv(flat / "k_lad.tab", sep="\t", index=False)
@@ -233,6 +235,62 @@ def test_restricted_run_writes_nothing_in_the_restricted_dirs(
         columns = {c.lower() for c in pd.read_csv(table, nrows=0).columns}
         assert not columns & {"pidp", "hidp", "lsid", "mother_lsid", "father_lsid"}, table
     assert "`interview_year` (indresp file) is not in the release in wave(s) ba" in notes
+    assert main(["check", *args[1:]]) == 0  # later, without --panel-dir: still rounded
+    assert "counts rounded to the nearest 5" in (out / "report.html").read_text()
+    assert "observed values withheld" in (out / "gate" / "gate.html").read_text()
+    exact = exact_counts(tmp_path / "twin" / "ukhls", ls_dir, wh)
+    assert len(exact) >= 10  # enough true counts off the rounding grid for the scan to bite
+    leaked = {v: where for v, where in published_integers(out).items() if v in exact}
+    assert leaked == {}, {v: (exact[v], where) for v, where in leaked.items()}
+
+
+def exact_counts(panel_flat: Path, ls_dir: Path, warehouse: Path) -> dict[int, str]:
+    """True counts of the restricted inputs that rounding to 5 would change: rows of each
+    panel wave file and LS file, per file type over the waves, of the strand B/C marts and
+    of each warehouse layer."""
+    counts: dict[str, int] = {}
+    for path in sorted(panel_flat.glob("*.tab")) + sorted(ls_dir.rglob("*.csv")):
+        rows = sum(1 for _ in path.open()) - 1
+        counts[path.name] = rows
+        wave, _, kind = path.stem.rpartition("_")  # BHPS waves ba-br, UKHLS a-k: summed
+        kind = f"{'BHPS' if len(wave) == 2 else 'UKHLS'} {kind}" if wave else path.stem
+        counts[kind] = counts.get(kind, 0) + rows
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for mart in ("fct_teen_adult_links", "fct_ls_child_adult_links"):
+            counts[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+        counts |= {
+            f"layer {schema}": n
+            for schema, n in layer_row_counts(con).items()
+            if schema != "results"
+        }
+    finally:
+        con.close()
+    # off the rounding grid; a count that reads as a year (file labels name the years) is
+    # left out, as the scan cannot tell it from one
+    return {n: name for name, n in counts.items() if n % 5 and not 1900 <= n <= 2100}
+
+
+def published_integers(out: Path) -> dict[int, set[str]]:
+    """Every whole number in the text files under out (run.json, report, gate docs, tables),
+    read with and without thousands separators, with the files it is in. Strand A's own
+    tables and report section (public counts) and the figures (drawn from the controlled
+    estimates; SVG glyph numbers) are left out."""
+    record = json.loads((out / "run.json").read_text())["analyse"]
+    public = {t["key"] for t in record["tables"] if t["analysis"].split("_")[0] not in RESTRICTED}
+    found: dict[int, set[str]] = {}
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        where = path.relative_to(out)
+        if where.parts[0] == "figures" or (where.parts[0] == "tables" and path.stem in public):
+            continue
+        text = path.read_text()
+        if path.name == "report.html":
+            for section in ["findings'[^>]*", *public]:
+                text = re.sub(f"<section id='{section}'>.*?</section>", "", text, flags=re.S)
+        for token in re.findall(r"(?<![\d.])\d+(?:,\d{3})*(?!\.\d)(?!\d)", text):
+            for value in {token.replace(",", ""), *token.split(",")}:
+                found.setdefault(int(value), set()).add(str(where))
+    return found
 
 
 def test_docs_list_every_mapped_variable_against_the_release() -> None:
