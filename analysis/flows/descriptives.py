@@ -74,7 +74,7 @@ def migration_rate_descriptives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rates = con.execute(
         "select typology, period, sending_type, receiving_type, sex, age_band, moves, "
         "sending_population, rate from marts.fct_type_pair_migration_rates "
-        "order by typology, period"
+        "order by typology, period, sending_type, receiving_type, sex, age_band"  # one order
     ).df()
     rates = study_years_only(rates)
     frames = []
@@ -167,6 +167,7 @@ def covariate_means(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             where las.{column} is not null
               and covariates.year in (select distinct year from marts.fct_la_pair_flows)
             group by las.{column}
+            order by las.{column}
             """
         ).df()
         long = frame.melt(
@@ -224,6 +225,7 @@ def census_group_descriptives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         from marts.fct_census_type_pair_flows_by_group
         where typology = 'imd_2010'
             and (sending_type = 'All areas' or receiving_type = 'All areas')
+        order by sending_type, receiving_type, breakdown, category
         """
     ).df()
     groups["direction"] = [
