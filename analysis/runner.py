@@ -90,9 +90,16 @@ def run_analyses_on(
 ) -> list[AnalysisOutput]:
     """Every job in this process on `con` (the connection the gate ran on), one after another;
     `done(name, output, seconds)` after each."""
+    return _one_after_another(jobs, done, lambda n, a: _run_on(n, a, con, context))
+
+
+def _one_after_another(
+    jobs: Sequence[Job], done: Done, run_one: Callable[[str, Analysis], tuple]
+) -> list[AnalysisOutput]:
+    """The sequential loop shared by both entry points: run, report, collect in job order."""
     outputs = []
     for name, analysis in jobs:
-        output, seconds = _run_on(name, analysis, con, context)
+        output, seconds = run_one(name, analysis)
         done(name, output, seconds)
         outputs.append(output)
     return outputs
@@ -109,12 +116,7 @@ def run_analyses(
     `workers` > 1); call `done(name, output, seconds)` as each finishes (in job order)."""
     workers = workers_for(len(jobs)) if workers is None else workers
     if workers <= 1:
-        outputs = []
-        for name, analysis in jobs:
-            output, seconds = _run(name, analysis, warehouse, context)
-            done(name, output, seconds)
-            outputs.append(output)
-        return outputs
+        return _one_after_another(jobs, done, lambda n, a: _run(n, a, warehouse, context))
     order = sorted(
         range(len(jobs)),
         key=lambda i: _FIRST.index(jobs[i][0]) if jobs[i][0] in _FIRST else len(_FIRST),
