@@ -1,0 +1,1 @@
+"""The study's vocabulary (study.registry), below both `mobility` and `analysis`."""
