@@ -50,7 +50,9 @@ def read(path: Path, view: str) -> pd.DataFrame:
     return frame.set_index(keys).sort_index()
 
 
-def differences(before: pd.DataFrame, after: pd.DataFrame, view: str, tolerance: float) -> list[str]:
+def differences(
+    before: pd.DataFrame, after: pd.DataFrame, view: str, tolerance: float
+) -> list[str]:
     problems: list[str] = []
     only_before = before.index.difference(after.index)
     only_after = after.index.difference(before.index)
