@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-MIN_CELL = 10
-ROUND_TO = 5
+from study.registry import MIN_CELL, ROUND_TO, round_count, round_counts
+
 SHARE_DECIMALS = 1
 MEAN_DECIMALS = 1
 STATISTIC_DECIMALS = 2
@@ -126,17 +126,6 @@ def tidy_cell(
         "kind": kind,
         "count": count,
     }
-
-
-def round_counts(values: pd.Series, round_to: int = ROUND_TO) -> pd.Series:
-    """Round counts to the nearest multiple of round_to (halves away from zero)."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    return np.sign(numeric) * np.floor(np.abs(numeric) / round_to + 0.5) * round_to
-
-
-def round_count(count: int) -> int:
-    """One count rounded as `round_counts` does (run facts and gate docs of restricted runs)."""
-    return int(round_counts(pd.Series([count])).iloc[0])
 
 
 def people_phrase(count: int) -> str:

@@ -16,8 +16,9 @@ import duckdb
 import pandas as pd
 
 from analysis.context import RunContext
-from analysis.disclosure import LOG_COLUMNS, MIN_CELL, ROUND_TO, Controlled
+from analysis.disclosure import LOG_COLUMNS, Controlled
 from analysis.outputs import AnalysisOutput, PublicationTable
+from study.registry import MIN_CELL, ROUND_TO
 
 COUNT_LABELS = ("Number of people", "Observations")
 PEOPLE_IN_TEXT = re.compile(r"(\d[\d,]*) people")

@@ -12,8 +12,8 @@ import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from mobility import pipeline
 from mobility import warehouse as wh
+from pipeline import stages as pipeline
 
 
 def main(stage: str, data_dir: str, warehouse: str, out: str) -> None:

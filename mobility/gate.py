@@ -20,8 +20,8 @@ import duckdb
 import pandas as pd
 import yaml
 
-from analysis.disclosure import ROUND_TO, round_count
 from mobility.errors import BadInputError, QualityGateError
+from study.registry import ROUND_TO, round_count
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 logging.getLogger("great_expectations").setLevel(logging.WARNING)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analysis.disclosure import MIN_CELL, round_counts
+from study.registry import MIN_CELL, round_counts
 
 TABLE = "intermediate.int_panel_household_las_harmonised"
 STATUSES = ("outside England and Wales", "mapped from another vintage", "unknown code")

@@ -32,6 +32,7 @@ from mobility.errors import (
     first_line,
     is_disk_full,
 )
+from study.results_schema import DDL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "mobility.duckdb"
@@ -267,8 +268,6 @@ def _build_failure(result: BuildResult, warehouse: Path, log_file: Path | None) 
 def _carry_results(con: duckdb.DuckDBPyConnection, old_warehouse: Path | None) -> None:
     """Give the new file the `results` schema: today's tables, keys and views, then every row,
     column, table and view of the old warehouse's results (whatever columns they have)."""
-    from analysis.results import DDL
-
     con.execute(DDL)
     if old_warehouse is None:
         return

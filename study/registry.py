@@ -9,12 +9,13 @@ this package imports nothing from `mobility` or `analysis`, so imports run one w
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,9 @@ def _typology(entry: dict[str, Any]) -> Typology:
 TYPOLOGIES: tuple[Typology, ...] = tuple(_typology(t) for t in _study()["typologies"])
 TYPOLOGY_BY_NAME: dict[str, Typology] = {t.name: t for t in TYPOLOGIES}
 TYPOLOGY_TITLES: dict[str, str] = {t.name: t.title for t in TYPOLOGIES}
+SMI_CATEGORIES = TYPOLOGY_BY_NAME["smi_2017"].categories
+SUPERGROUPS = TYPOLOGY_BY_NAME["ons_supergroup"].categories
+IMD_QUINTILES = TYPOLOGY_BY_NAME["imd_2010"].categories
 
 
 # --- Indicators and covariates ----------------------------------------------------------------
@@ -184,8 +188,12 @@ MIN_CELL = 10  # no published cell rests on fewer people
 ROUND_TO = 5  # every published count is rounded to a multiple of this
 
 
-def round_count(count: float) -> int:
-    """A head count rounded to the nearest multiple of ROUND_TO, halves away from zero (the
-    rule `analysis.disclosure.round_counts` applies to a column)."""
-    magnitude = math.floor(abs(float(count)) / ROUND_TO + 0.5) * ROUND_TO
-    return int(math.copysign(magnitude, float(count))) if magnitude else 0
+def round_counts(values: pd.Series, round_to: int = ROUND_TO) -> pd.Series:
+    """Round counts to the nearest multiple of round_to (halves away from zero)."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    return np.sign(numeric) * np.floor(np.abs(numeric) / round_to + 0.5) * round_to
+
+
+def round_count(count: int) -> int:
+    """One count rounded as `round_counts` does (run facts and gate docs of restricted runs)."""
+    return int(round_counts(pd.Series([count])).iloc[0])

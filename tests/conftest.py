@@ -12,8 +12,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from mobility.cli import main  # noqa: E402
 from mobility.generate.synthetic import generate_synthetic  # noqa: E402
+from pipeline.cli import main  # noqa: E402
 
 SEED = 11
 

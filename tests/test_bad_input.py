@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mobility.cli import main
+from pipeline.cli import main
 from tests.conftest import cli_args, copy_data
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from mobility import warehouse as wh
-from mobility.cli import main
+from pipeline.cli import main
 from tests.conftest import cli_args
 
 
@@ -127,7 +127,7 @@ def test_dbt_docs_generate(tmp_path: Path, built: dict[str, Path]) -> None:
 def test_public_source_reads_a_prepared_copy_in_place_and_prepares_raw_files(
     tmp_path: Path, small_data: Path
 ) -> None:
-    from mobility.pipeline import Options
+    from pipeline.stages import Options
 
     publishers = tmp_path / "publishers"
     publishers.mkdir()

@@ -15,7 +15,7 @@ from analysis.estimators.truncated_counts import fit_ztnb2
 from analysis.flows.models import recovery_table
 from analysis.flows.regressions import fit_nested_models, load_sample, specifications
 from analysis.flows.specifications import SAMPLES
-from mobility.cli import main
+from pipeline.cli import main
 from tests.flow_truth import generating_design, la_offset
 
 

@@ -24,10 +24,10 @@ import pytest
 
 from analysis.context import RunContext
 from analysis.outputs import AnalysisOutput
-from mobility import pipeline
 from mobility import warehouse as wh
-from mobility.cli import main
 from mobility.errors import WarehouseInUseError
+from pipeline import stages as pipeline
+from pipeline.cli import main
 from tests.conftest import cli_args
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -575,7 +575,7 @@ def test_a_missing_or_corrupt_run_json_is_named(
 
 CHILD = """
 import sys, time, dataclasses
-from mobility import pipeline
+from pipeline import stages as pipeline
 
 def stall(con, context):
     print("analysing", flush=True)
@@ -583,7 +583,7 @@ def stall(con, context):
 
 strand = dataclasses.replace(pipeline.STRANDS[0], analyses=(("stall", stall),))
 pipeline.STRANDS = (strand,)
-from mobility.cli import main
+from pipeline.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 

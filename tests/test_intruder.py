@@ -36,7 +36,7 @@ from analysis.ls.sample import load_sample as load_ls_sample
 from analysis.panel.descriptives import MOTIVATION_TABLES, motivation_by_mover, sample_description
 from analysis.panel.sample import load_sample as load_panel_sample
 from analysis.report import render_report
-from mobility import pipeline
+from pipeline import stages as pipeline
 
 RESTRICTED = ("panel", "ls")
 PEOPLE = "Number of people"

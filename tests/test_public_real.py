@@ -148,8 +148,8 @@ def test_fetch_from_a_mirror(tmp_path: Path):
 @pytest.mark.slow
 def test_public_build_and_gate_end_to_end(prepared: PublicPreparation, tmp_path: Path):
     """dbt build and the quality gate on the prepared real files (SMI placeholder only)."""
-    from mobility import pipeline
     from mobility.public import write_smi_placeholder
+    from pipeline import stages as pipeline
 
     data = tmp_path / "data"
     shutil.copytree(prepared.out_dir, data)

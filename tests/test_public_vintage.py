@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mobility.cli import parser
 from mobility.errors import BadInputError
-from mobility.pipeline import Options
 from mobility.public.census2021 import inter_la_total, read_census2021_od
 from mobility.public.flows import harmonise_flows, read_census_od
 from mobility.public.vintage import STUDY_VINTAGE, VINTAGE, load_vintage
+from pipeline.cli import parser
+from pipeline.stages import Options
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 GEO = REAL / "geography" / "drkane_la_all_codes.csv"

@@ -18,12 +18,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from mobility.cli import main
 from mobility.errors import BadInputError
 from mobility.generate.panel_release import write_release_twin
 from mobility.panel_release_files import absence_notes, link_panel_files
 from mobility.restricted import assemble_work_dir, clean_work_dir
 from mobility.warehouse import layer_row_counts
+from pipeline.cli import main
 from tests.conftest import SEED, copy_data
 from tests.test_missing_codes import plant_missing_codes
 

@@ -15,8 +15,7 @@ import pandas as pd
 from analysis.context import RunContext
 from analysis.labels import COVARIATE_LABELS, TYPOLOGY_TITLES
 from analysis.outputs import AnalysisOutput, PublicationTable, empty_descriptives
-from mobility.layouts import CENSUS_BREAKDOWNS
-from mobility.vocabulary import IMD_QUINTILES
+from study.registry import CENSUS_BREAKDOWNS, IMD_QUINTILES
 
 ALL_AREAS = "All areas"  # the margin label of fct_census_type_pair_flows_by_group
 BREAKDOWN_TITLES = {"nssec": "NS-SEC", "ethnicity": "Ethnicity"}

@@ -50,7 +50,7 @@ from analysis.flows.specifications import (
 from analysis.labels import TYPOLOGY_TITLES
 from analysis.outputs import AnalysisOutput, PublicationTable, empty_estimates
 from analysis.tables import flagged_cells_note, regression_table
-from mobility.layouts import CENSUS_YEAR
+from study.registry import CENSUS_YEAR
 
 MODELS = (1, 2, 3, 4)
 FLOW_SOURCE_TITLES: dict[str, str] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mobility.vocabulary import IMD_QUINTILES, SMI_CATEGORIES, SUPERGROUPS
+from study.registry import IMD_QUINTILES, SMI_CATEGORIES, SUPERGROUPS
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,8 @@ def default_scale() -> str:
 
 
 def options_from(args: argparse.Namespace):  # -> pipeline.Options
-    from mobility import pipeline
     from mobility.warehouse import DEFAULT_WAREHOUSE, REPO_ROOT
+    from pipeline import stages as pipeline
 
     return pipeline.Options(
         source=args.source,
@@ -114,8 +114,8 @@ def options_from(args: argparse.Namespace):  # -> pipeline.Options
 
 def dispatch(args: argparse.Namespace) -> None:
     from analysis.report import render_report
-    from mobility import pipeline
     from mobility.preflight import check_options
+    from pipeline import stages as pipeline
 
     options = options_from(args)
     check_options(args.command, args.data_dir, options.warehouse, options.out, options.seed)

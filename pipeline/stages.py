@@ -21,7 +21,6 @@ import pandas as pd
 
 from analysis import progress
 from analysis.context import RunContext
-from analysis.disclosure import ROUND_TO, round_count
 from analysis.disclosure_release import admit, write_disclosure_log
 from analysis.flows.descriptives import run_flow_descriptives
 from analysis.flows.models import (
@@ -55,6 +54,7 @@ from mobility.restricted import (
     clean_work_dir,
     work_dir_for,
 )
+from study.registry import ROUND_TO, round_count
 
 Analysis = Callable[[duckdb.DuckDBPyConnection, RunContext], AnalysisOutput]
 
