@@ -1,11 +1,12 @@
 """Completeness of the raw files, checked after the per-file contracts and before dbt.
 
 A per-file contract cannot see what is absent or what is repeated between files. Here:
-every year the registry expects (`FileContract.year_range`) has its files; no key appears
-in two files of one year (ONS splits a year into `_Dataset_1` and `_Dataset_2`); and every
+every year the registry expects (`FileContract.year_range`) has its files, and every
 file the source's manifest lists is present with the number of data rows it declares (the
 synthetic generator's `manifest.json`; a public preparation's `preparation.json` lists the
 files it wrote and declares the years it could not find, so its years are not required).
+A key repeated in two files of one year (ONS splits a year into `_Dataset_1` and
+`_Dataset_2`) is found by `contracts.validate`, which reads each year's files together.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
-from mobility.contracts import FileContract, quote_identifier
-from mobility.errors import BadInputError, first_line
+from mobility.contracts import FileContract
+from mobility.errors import BadInputError
 
 MANIFEST = "manifest.json"  # {"files": [...], "rows": {relative path: data rows}}
 PREPARATION = "preparation.json"  # {"files_written": [...], "rows": {...}}
@@ -97,47 +96,16 @@ def _files_by_year(data_dir: Path, contract: FileContract) -> dict[int, list[Pat
     return by_year
 
 
-def _check_key_across_files(
-    con: duckdb.DuckDBPyConnection, contract: FileContract, year: int, files: list[Path]
-) -> None:
-    key = ", ".join(f"trim({quote_identifier(k)})" for k in contract.key)
-    repeated = con.execute(
-        f"select {key}, list(distinct filename order by filename) from read_csv(?, "
-        "header = true, all_varchar = true, filename = true, delim = ?) "
-        f"group by {key} having count(*) > 1 limit 1",
-        [[p.as_posix() for p in files], contract.delimiter],
-    ).fetchone()
-    if repeated:
-        shown = ", ".join(f"{k}={v}" for k, v in zip(contract.key, repeated[:-1], strict=True))
-        names = " and ".join(Path(f).name for f in repeated[-1])
-        raise BadInputError(
-            f"Duplicate key across the files of year {year}: ({shown}) appears in {names} "
-            f"({files[0].parent}); each ({', '.join(contract.key)}) must appear once per year "
-            f"in {contract.name}."
-        )
-
-
 def check_completeness(data_dir: Path, contracts: Sequence[FileContract]) -> None:
     """Raise BadInputError (exit 2) naming the file and year of the first problem found: a
-    year of the registry missing, a key repeated across the files of one year, then a file
-    of the manifest missing or of another length."""
+    year of the registry missing, then a file of the manifest missing or of another length.
+    (A key repeated across the files of one year is caught by `contracts.validate`, which
+    reads each year's files together.)"""
     dated = [c for c in contracts if c.year_pattern is not None]
     files = {c.name: _files_by_year(data_dir, c) for c in dated}
     if not (data_dir / PREPARATION).is_file():  # a public preparation declares its years
         for contract in dated:
             _check_years(data_dir, contract, files[contract.name])
-    con = duckdb.connect()
-    try:
-        for contract in dated:
-            for year, paths in files[contract.name].items():
-                if contract.key and len(paths) > 1:
-                    _check_key_across_files(con, contract, year, paths)
-    except duckdb.Error as exc:
-        raise BadInputError(
-            f"{data_dir}: the raw files cannot be read together ({first_line(exc)})."
-        ) from exc
-    finally:
-        con.close()
     check_manifest(data_dir)
 
 

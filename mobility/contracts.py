@@ -193,21 +193,9 @@ def _unknown_codes_message(
     )
 
 
-def _check_columns(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    contract: FileContract,
-    known_la_codes: set[str] | None,
-) -> None:
-    """Every column rule in one scan: the first data row breaking each rule, then the first
+def _check_columns(con: duckdb.DuckDBPyConnection, path: Path, checks: list[_Check]) -> None:
+    """On the numbered copy of a file: the first data row breaking each rule, then the first
     broken rule (in declaration order) is reported."""
-    checks = [
-        check
-        for column in contract.columns
-        for check in _column_checks(path, contract, column, known_la_codes)
-    ]
-    if not checks:
-        return
     firsts = con.execute(
         "select "
         + ", ".join(f"min(case when {c.condition} then __row end)" for c in checks)
@@ -228,7 +216,11 @@ def validate_file_contract(
     contract: FileContract,
     known_la_codes: set[str] | None,
 ) -> int:
-    """Check one contract; return the number of data rows checked."""
+    """Check one contract; return the number of data rows checked.
+
+    Each file is read once for its column rules, and each year's files once together for the
+    key (a key repeated within a file or across the files of one year). Only when a scan finds
+    a problem is the file read again, row by row, to name the first offending row."""
     files = _files(data_dir, contract)
     for path in files:
         _check_year(path, contract)
@@ -237,7 +229,19 @@ def validate_file_contract(
     rows = 0
     for path in files:
         rows += _validate_csv(con, path, contract, known_la_codes)
+    if contract.key:
+        for group in _key_groups(files, contract):
+            _check_key_in_group(con, group, contract)
     return rows
+
+
+def _read_csv(path: Path | Sequence[Path], contract: FileContract, filename: bool = False) -> str:
+    delimiter = contract.delimiter.replace("\t", "\\t")
+    paths = [path] if isinstance(path, Path) else list(path)
+    listed = "[" + ", ".join(quote_path(p) for p in paths) + "]"
+    extra = ", union_by_name = true" if len(paths) > 1 else ""  # columns matched by name
+    extra += ", filename = true" if filename else ""
+    return f"read_csv({listed}, header = true, all_varchar = true, delim = E'{delimiter}'{extra})"
 
 
 def _validate_csv(
@@ -246,14 +250,9 @@ def _validate_csv(
     contract: FileContract,
     known_la_codes: set[str] | None,
 ) -> int:
-    delimiter = contract.delimiter.replace("\t", "\\t")
     try:
-        con.execute(
-            "create or replace temp table raw_file as select row_number() over () as __row, * "
-            f"from read_csv({quote_path(path)}, header = true, all_varchar = true, "
-            f"delim = E'{delimiter}')"
-        )
-        header = [r[0] for r in con.execute("describe raw_file").fetchall()][1:]
+        described = con.execute(f"describe select * from {_read_csv(path, contract)}")
+        header = [r[0] for r in described.fetchall()]
     except duckdb.Error as exc:
         raise BadInputError(
             f"{path}: cannot be read as a delimited text file ({first_line(exc)})."
@@ -264,11 +263,82 @@ def _validate_csv(
             f"{path}: missing column(s) {', '.join(missing)} ({contract.name}); "
             f"expected {', '.join(c.name for c in contract.columns)}, found {', '.join(header)}."
         )
-    total = con.execute("select count(*) from raw_file").fetchone()[0]
-    _check_columns(con, path, contract, known_la_codes)
-    if contract.key:
-        _check_key(con, path, contract)
+    checks = [
+        check
+        for column in contract.columns
+        for check in _column_checks(path, contract, column, known_la_codes)
+    ]
+    flags = ", ".join(f"coalesce(bool_or({c.condition}), false)" for c in checks)
+    try:
+        total, *broken = con.execute(
+            f"select count(*){', ' + flags if flags else ''} from {_read_csv(path, contract)}"
+        ).fetchone()
+        if any(broken):  # read it row by row to name the first offending row
+            _load_numbered(con, path, contract)
+            _check_columns(con, path, checks)
+    except duckdb.Error as exc:
+        raise BadInputError(
+            f"{path}: cannot be read as a delimited text file ({first_line(exc)})."
+        ) from exc
     return int(total)
+
+
+def _load_numbered(con: duckdb.DuckDBPyConnection, path: Path, contract: FileContract) -> None:
+    con.execute(
+        "create or replace temp table raw_file as select row_number() over () as __row, * "
+        f"from {_read_csv(path, contract)}"
+    )
+
+
+def _key_groups(files: list[Path], contract: FileContract) -> list[list[Path]]:
+    """The files whose keys must not repeat: each year's files together, else each file."""
+    if contract.year_pattern is None:
+        return [[p] for p in files]
+    by_year: dict[str, list[Path]] = {}
+    for path in files:
+        match = re.search(contract.year_pattern, path.name)
+        by_year.setdefault(match.group(1) if match else path.name, []).append(path)
+    return list(by_year.values())
+
+
+def _check_key_in_group(
+    con: duckdb.DuckDBPyConnection, files: list[Path], contract: FileContract
+) -> None:
+    """A cheap scan for a repeated key hash; only a hit is checked exactly (per file, then
+    across the year's files), so a hash collision costs time, never a false error."""
+    key = ", ".join(f"trim({quote_identifier(k)})" for k in contract.key)
+    hit = con.execute(
+        f"select 1 from {_read_csv(files, contract)} group by hash({key}) "
+        "having count(*) > 1 limit 1"
+    ).fetchone()
+    if not hit:
+        return
+    for path in files:
+        _load_numbered(con, path, contract)
+        _check_key(con, path, contract)
+    if len(files) > 1:
+        _check_key_across_files(con, files, contract)
+
+
+def _check_key_across_files(
+    con: duckdb.DuckDBPyConnection, files: list[Path], contract: FileContract
+) -> None:
+    key = ", ".join(f"trim({quote_identifier(k)})" for k in contract.key)
+    repeated = con.execute(
+        f"select {key}, list(distinct filename order by filename) "
+        f"from {_read_csv(files, contract, filename=True)} "
+        f"group by {key} having count(*) > 1 limit 1"
+    ).fetchone()
+    if repeated:
+        shown = ", ".join(f"{k}={v}" for k, v in zip(contract.key, repeated[:-1], strict=True))
+        names = " and ".join(Path(f).name for f in repeated[-1])
+        match = re.search(contract.year_pattern or "", files[0].name)
+        year = f" of year {match.group(1)}" if match else ""
+        raise BadInputError(
+            f"Duplicate key across the files{year}: ({shown}) appears in {names} "
+            f"({files[0].parent}); each ({', '.join(contract.key)}) must appear once per year "
+            f"in {contract.name}."
+        )
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, path: Path, contract: FileContract) -> None:
